@@ -1,0 +1,90 @@
+// Decoding jsonb's JEntry arrays (layout described in utils/jsonb.h).
+#include "jsonb/reader.hpp"
+
+namespace docpatch::jsonb {
+
+uint32_t RawContainer::start_offset(uint32_t i) const {
+  // Walk back to the nearest entry that stores an offset (at most
+  // JB_OFFSET_STRIDE steps), as getJsonbOffset() does.
+  uint32_t offset = 0;
+  for (int64_t j = static_cast<int64_t>(i) - 1; j >= 0; --j) {
+    JEntry e = c_->children[j];
+    offset += JBE_OFFLENFLD(e);
+    if (JBE_HAS_OFF(e)) break;
+  }
+  return offset;
+}
+
+Value RawContainer::decode(JEntry entry, uint32_t offset, uint32_t length) const {
+  const char* base = data_base();
+  switch (entry & JENTRY_TYPEMASK) {
+    case JENTRY_ISSTRING:
+      return Value::string(base + offset, length);
+    case JENTRY_ISNUMERIC: {
+      uint32_t aligned = INTALIGN(offset);
+      return Value::numeric(base + aligned, length - (aligned - offset));
+    }
+    case JENTRY_ISBOOL_FALSE:
+      return Value::boolean(false);
+    case JENTRY_ISBOOL_TRUE:
+      return Value::boolean(true);
+    case JENTRY_ISNULL:
+      return Value::null();
+    default: {  // JENTRY_ISCONTAINER
+      uint32_t aligned = INTALIGN(offset);
+      return Value::container(reinterpret_cast<const JsonbContainer*>(base + aligned),
+                              length - (aligned - offset));
+    }
+  }
+}
+
+bool RawContainer::find(Key key, Value* value) const {
+  uint32_t lo = 0;
+  uint32_t hi = count_;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    int cmp = compare_keys(this->key(mid), key);
+    if (cmp == 0) {
+      *value = member_value(mid);
+      return true;
+    }
+    if (cmp < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return false;
+}
+
+Value root_value(const Jsonb* jb) {
+  const JsonbContainer* root = &jb->root;
+  if (root->header & JB_FSCALAR) return RawContainer(root).element(0);
+  return Value::container(root, VARSIZE(jb) - VARHDRSZ);
+}
+
+ObjectNode* expand_object(Value& v) {
+  if (v.expanded) return v.object;
+  ObjectNode* node = make_node<ObjectNode>();
+  RawContainer raw(v);
+  node->reserve(raw.count());
+  raw.for_each_member([&](uint32_t, Key k, const Value& val) { node->append_sorted(k, val); });
+  v = Value::of(node);
+  return node;
+}
+
+ArrayNode* expand_array(Value& v) {
+  if (v.expanded) return v.array;
+  ArrayNode* node = make_node<ArrayNode>();
+  RawContainer raw(v);
+  node->elems.reserve(raw.count());
+  raw.for_each_element([&](uint32_t, const Value& val) { node->elems.push_back(val); });
+  v = Value::of(node);
+  return node;
+}
+
+uint32_t container_size(const Value& v) {
+  if (!v.expanded) return RawContainer(v).count();
+  return v.type == Type::Object ? v.object->size() : static_cast<uint32_t>(v.array->elems.size());
+}
+
+}  // namespace docpatch::jsonb

@@ -1,0 +1,92 @@
+// Reading jsonb's binary format without converting it (see utils/jsonb.h).
+//
+// RawContainer gives indexed access to the children of a JsonbContainer as
+// Values that point into the container's bytes.  Nothing is copied.
+#pragma once
+
+#include "jsonb/value.hpp"
+
+namespace docpatch::jsonb {
+
+class RawContainer {
+ public:
+  explicit RawContainer(const JsonbContainer* c)
+      : c_(c), count_(c->header & JB_CMASK), is_object_((c->header & JB_FOBJECT) != 0) {}
+  explicit RawContainer(const Value& v) : RawContainer(v.container_ptr()) {}
+
+  uint32_t count() const { return count_; }
+  bool is_object() const { return is_object_; }
+  bool is_scalar() const { return (c_->header & JB_FSCALAR) != 0; }
+
+  // Array element i.
+  Value element(uint32_t i) const { return child(i); }
+  // Object member i, in key order.
+  Key key(uint32_t i) const {
+    Value k = child(i);
+    return Key{k.raw, k.len};
+  }
+  Value member_value(uint32_t i) const { return child(i + count_); }
+  // Binary search for key; the member's value or nullptr-equivalent (found=false).
+  bool find(Key key, Value* value) const;
+
+  // Visits every element / member in order with running offsets, in O(n).
+  template <typename F>
+  void for_each_element(F&& fn) const {
+    uint32_t offset = 0;
+    for (uint32_t i = 0; i < count_; ++i) {
+      uint32_t end = end_offset(i, offset);
+      fn(i, decode(c_->children[i], offset, end - offset));
+      offset = end;
+    }
+  }
+  template <typename F>
+  void for_each_member(F&& fn) const {
+    // Keys occupy entries [0, n), values [n, 2n); offsets run on through both.
+    uint32_t key_offset = 0;
+    uint32_t value_offset = 0;
+    for (uint32_t i = 0; i < count_; ++i) value_offset = end_offset(i, value_offset);
+    for (uint32_t i = 0; i < count_; ++i) {
+      uint32_t key_end = end_offset(i, key_offset);
+      uint32_t value_end = end_offset(i + count_, value_offset);
+      Value k = decode(c_->children[i], key_offset, key_end - key_offset);
+      fn(i, Key{k.raw, k.len}, decode(c_->children[i + count_], value_offset, value_end - value_offset));
+      key_offset = key_end;
+      value_offset = value_end;
+    }
+  }
+
+ private:
+  const char* data_base() const {
+    uint32_t entries = is_object_ ? count_ * 2 : count_;
+    return reinterpret_cast<const char*>(&c_->children[entries]);
+  }
+  // End offset of entry i given its start offset.
+  uint32_t end_offset(uint32_t i, uint32_t start) const {
+    JEntry e = c_->children[i];
+    return JBE_HAS_OFF(e) ? JBE_OFFLENFLD(e) : start + JBE_OFFLENFLD(e);
+  }
+  uint32_t start_offset(uint32_t i) const;
+  Value child(uint32_t i) const {
+    uint32_t start = start_offset(i);
+    return decode(c_->children[i], start, end_offset(i, start) - start);
+  }
+  Value decode(JEntry entry, uint32_t offset, uint32_t length) const;
+
+  const JsonbContainer* c_;
+  uint32_t count_;
+  bool is_object_;
+};
+
+// The document held by a jsonb datum: a raw container, or the scalar itself
+// when the datum holds a scalar.
+Value root_value(const Jsonb* jb);
+
+// Expands v (an Object or Array) into a mutable node in place, if it is not
+// expanded already, and returns the node.
+ObjectNode* expand_object(Value& v);
+ArrayNode* expand_array(Value& v);
+
+// Number of members/elements of an object or array value.
+uint32_t container_size(const Value& v);
+
+}  // namespace docpatch::jsonb
