@@ -14,3 +14,11 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION jsonb_shallow_merge(jsonb, jsonb) IS
 'top-level merge of two objects, the patch winning; NULL target counts as {}';
+
+-----------------------------------------------------------------------------
+-- JSON Patch (docs/functions/jsonb_patch_ops.md)
+-----------------------------------------------------------------------------
+
+-----------------------------------------------------------------------------
+-- Rows: stamp trigger, etag-guarded update, upsert (docs/functions/rows.md)
+-----------------------------------------------------------------------------
