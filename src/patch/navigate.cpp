@@ -23,10 +23,21 @@ Key token_key(const PgString& token) {
   return Key{token.data(), static_cast<uint32_t>(token.size())};
 }
 
-// "the array at "/a"" or "the document" for messages about a container.
+// "the document" or ""/a"", for messages about the container reached by the
+// first `depth` tokens.
 std::string where(const Pointer& p, size_t depth) {
   if (depth == 0) return "the document";
   return "\"" + pointer_prefix(p, depth) + "\"";
+}
+
+// "The array at "/a"" or "The document" (an array), to start a sentence.
+std::string array_at(const Pointer& p, size_t depth) {
+  if (depth == 0) return "The document";
+  return "The array at " + where(p, depth);
+}
+
+std::string elements(uint32_t n) {
+  return std::to_string(n) + (n == 1 ? " element" : " elements");
 }
 
 bool accepts_create_parents(OpKind k) {
@@ -106,15 +117,15 @@ void raise_bad_index(const Operation& op, Which which, size_t depth) {
   const Pointer& p = pointer_of(op, which);
   fail(op, sqlstate::kInvalidPatch,
        subject(op, which) + "invalid array index \"" + excerpt(p.tokens()[depth], 40) + "\"",
-       "Array indices are decimal numbers without sign or leading zeros, or \"-\" for the end of "
-       "the array; the token applies to the array at " + where(p, depth) + ".");
+       (depth == 0 ? std::string("The document") : where(p, depth)) +
+           " is an array: its indices are decimal numbers without sign or leading zeros, or "
+           "\"-\" for the end.");
 }
 
 void raise_index_out_of_range(const Operation& op, Which which, size_t depth, uint32_t size,
                               const std::string& hint, const char* state) {
   const Pointer& p = pointer_of(op, which);
-  std::string detail = "The array at " + where(p, depth) + " has " + std::to_string(size) +
-                       (size == 1 ? " element." : " elements.");
+  std::string detail = array_at(p, depth) + " has " + elements(size) + ".";
   if (depth + 1 == p.size())
     fail(op, state,
          subject(op, which) + "index " + excerpt(p.tokens()[depth], 40) + " is out of range", detail,
@@ -128,9 +139,10 @@ void raise_end_index(const Operation& op, Which which, size_t depth, const std::
                      const char* state) {
   const Pointer& p = pointer_of(op, which);
   fail(op, state,
-       subject(op, which) + "index \"-\" refers to no element of the array at " + where(p, depth),
-       "\"-\" stands for the position after the last element: only add, set, copy and move can "
-       "use it, to append.",
+       subject(op, which) + "index \"-\" refers to no element",
+       "\"-\" stands for the position after the last element of " +
+           (depth == 0 ? std::string("the document") : "the array at " + where(p, depth)) +
+           ": only add, set, copy and move can use it, to append.",
        hint);
 }
 

@@ -156,7 +156,7 @@ void decode_patch(const Value& patch, Operations* out) {
   }
   if (patch.type != Type::Array)
     throw Error(sqlstate::kInvalidPatch,
-                std::string("patch must be a JSON array of operation objects, not ") +
+                std::string("patch must be a JSON array of operation objects (or one operation object), not ") +
                     jsonb::type_name_with_article(patch.type),
                 {}, "A patch looks like [{\"op\": \"replace\", \"path\": \"/a\", \"value\": 1}].");
   RawContainer ops(patch);
