@@ -53,12 +53,18 @@ bool member(const RawContainer& obj, const char* name, Value* out) {
 }
 
 // Parses a pointer member, re-raising a syntax error with the operation's label.
-Pointer parse_pointer(Key text, const char* what, const std::string& label) {
+Pointer parse_pointer(Key text, const char* what, const Operation& op) {
   try {
     return Pointer::parse(as_view(text), what, PgAllocator<char>(CurrentMemoryContext));
   } catch (const Error& e) {
-    throw Error(e.sqlstate(), label + ": " + e.message(), e.detail(), e.hint());
+    throw Error(e.sqlstate(), op_label(op) + ": " + e.message(), e.detail(), e.hint());
   }
+}
+
+// Raises DP001 "<label>: <reason>".  Messages are built only on this error
+// path: decoding a valid patch allocates nothing outside memory contexts.
+[[noreturn]] void malformed(const Operation& op, const std::string& reason) {
+  throw Error(sqlstate::kInvalidPatch, op_label(op) + ": " + reason);
 }
 
 void decode_one(const Value& element, uint32_t index, Operation* op) {
@@ -97,46 +103,44 @@ void decode_one(const Value& element, uint32_t index, Operation* op) {
                     jsonb::type_name_with_article(v.type),
                 {}, "A path is a JSON Pointer such as \"/a/b/0\" (\"\" is the whole document).");
   op->path_text = v.as_key();
-  std::string label = op_label(*op);
-  op->path = parse_pointer(op->path_text, "path", label);
+  op->path = parse_pointer(op->path_text, "path", *op);
 
   if (spec->needs_from) {
-    if (!member(obj, "from", &v))
-      throw Error(sqlstate::kInvalidPatch, label + ": member \"from\" is missing");
+    if (!member(obj, "from", &v)) malformed(*op, "member \"from\" is missing");
     if (v.type != Type::String)
-      throw Error(sqlstate::kInvalidPatch, label + ": member \"from\" must be a string, not " +
-                                               jsonb::type_name_with_article(v.type));
+      malformed(*op, std::string("member \"from\" must be a string, not ") +
+                         jsonb::type_name_with_article(v.type));
     op->from_text = v.as_key();
-    op->from = parse_pointer(op->from_text, "from", label);
+    op->from = parse_pointer(op->from_text, "from", *op);
   }
 
   if (spec->needs_value) {
-    if (!member(obj, "value", &op->value))
-      throw Error(sqlstate::kInvalidPatch, label + ": member \"value\" is missing");
+    if (!member(obj, "value", &op->value)) malformed(*op, "member \"value\" is missing");
     Type t = op->value.type;
     if (op->kind == OpKind::Incr && t != Type::Numeric)
-      throw Error(sqlstate::kInvalidPatch,
-                  label + ": member \"value\" must be a number, not " + jsonb::type_name_with_article(t));
+      malformed(*op, std::string("member \"value\" must be a number, not ") +
+                         jsonb::type_name_with_article(t));
     if ((op->kind == OpKind::Min || op->kind == OpKind::Max) && t != Type::Numeric &&
         t != Type::String)
-      throw Error(sqlstate::kInvalidPatch, label + ": member \"value\" must be a number or a string, not " +
-                                               jsonb::type_name_with_article(t));
+      malformed(*op, std::string("member \"value\" must be a number or a string, not ") +
+                         jsonb::type_name_with_article(t));
   }
 
   op->create_parents = false;
   if (spec->accepts_create_parents && member(obj, "create_parents", &v)) {
     if (v.type != Type::True && v.type != Type::False)
-      throw Error(sqlstate::kInvalidPatch, label + ": member \"create_parents\" must be a boolean, not " +
-                                               jsonb::type_name_with_article(v.type));
+      malformed(*op, std::string("member \"create_parents\" must be a boolean, not ") +
+                         jsonb::type_name_with_article(v.type));
     op->create_parents = v.type == Type::True;
   }
 
   // Requests that no document can satisfy.
   if ((op->kind == OpKind::Remove || op->kind == OpKind::Unset) && op->path.is_root())
-    throw Error(sqlstate::kInvalidPatch, label + ": cannot remove the whole document", {},
+    throw Error(sqlstate::kInvalidPatch, op_label(*op) + ": cannot remove the whole document", {},
                 "Use \"replace\" with path \"\" to replace the document.");
   if (op->kind == OpKind::Move && op->from.is_proper_prefix_of(op->path))
-    throw Error(sqlstate::kInvalidPatch, label + ": cannot move a value into one of its own children",
+    throw Error(sqlstate::kInvalidPatch,
+                op_label(*op) + ": cannot move a value into one of its own children",
                 "\"from\" is \"" + excerpt(as_view(op->from_text)) + "\", a parent of \"path\".");
 }
 
