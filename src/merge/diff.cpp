@@ -166,6 +166,8 @@ class MergePatchDiff {
         node->append_sorted(k, Value::null());
       } else if (sv == nullptr) {
         node->append_sorted(k, expressible(*tv));
+      } else if (identical(*sv, *tv)) {
+        // unchanged (the common case): no need to look inside
       } else if (sv->type == Type::Object && tv->type == Type::Object) {
         Value sub = diff_objects(*sv, *tv);
         if (jsonb::container_size(sub) != 0) node->append_sorted(k, sub);
