@@ -90,6 +90,18 @@ SELECT count(*) AS pairs,
        bool_and(pg_apply_ops(s.doc, jsonb_diff(s.doc, t.doc)) = t.doc) AS round_trips,
        bool_and(jsonb_diff(s.doc, t.doc) = '[]') FILTER (WHERE s.doc = t.doc) AS equal_gives_empty
 FROM samples s, samples t;
+-- and through jsonb_patch_ops, the same round trip in one call
+SELECT count(*) AS pairs,
+       bool_and(jsonb_patch_ops(s.doc, jsonb_diff(s.doc, t.doc)) = t.doc) AS patch_ops_round_trips
+FROM samples s, samples t;
+-- large documents: many scattered changes, removals and additions
+SELECT jsonb_array_length(d) AS ops, jsonb_patch_ops(s, d) = t AS patch_ops_round_trip,
+       pg_apply_ops(s, d) = t AS pg_round_trip
+FROM (SELECT jsonb_object_agg('k' || i, jsonb_build_object('n', i, 'a', jsonb_build_array(i, i + 1, i + 2))) AS s,
+             jsonb_object_agg('k' || i, CASE WHEN i % 97 = 0 THEN jsonb_build_object('n', -i, 'a', jsonb_build_array(i, i + 2))
+                                             ELSE jsonb_build_object('n', i, 'a', jsonb_build_array(i, i + 1, i + 2)) END)
+               FILTER (WHERE i % 101 <> 0) || '{"new": [1, 2]}' AS t
+      FROM generate_series(1, 2000) i) x, LATERAL (SELECT jsonb_diff(s, t) AS d) y;
 -- large arrays and objects stay linear: one change in the middle, one op
 SELECT jsonb_diff(a, jsonb_set(a, '{5000}', '"changed"')) AS one_change,
        jsonb_diff(a, a - 2500) AS one_removal

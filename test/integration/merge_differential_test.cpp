@@ -7,8 +7,9 @@
 //  * jsonb_merge_patch_agg and jsonb_shallow_merge_agg against folding the
 //    same streams with nlohmann;
 //  * the diff round trips: nlohmann's patch() applies jsonb_diff(s, t) to s
-//    and gets t, and merge_patch() applies jsonb_merge_diff(s, t) to s and
-//    gets t (or the server refused with DP003 because t holds a null member).
+//    and gets t (and so does the server's jsonb_patch_ops), and merge_patch()
+//    applies jsonb_merge_diff(s, t) to s and gets t (or the server refused
+//    with DP003 because t holds a null member).
 //
 // Random cases come from a fixed seed (DOCPATCH_SEED overrides it) and are
 // sent in batches, many cases per round trip.  DOCPATCH_LONG=1 runs the long
@@ -346,7 +347,7 @@ TEST_F(MergeDifferential, AggregatesMatchAFoldOfTheStream) {
   }
 }
 
-TEST_F(MergeDifferential, DiffRoundTripsThroughNlohmannPatch) {
+TEST_F(MergeDifferential, DiffRoundTripsThroughNlohmannAndPatchOps) {
   Connection c = connect();
   Gen gen(seed() + 4);
   const int total = long_run() ? 100000 : 4000;
@@ -363,6 +364,9 @@ TEST_F(MergeDifferential, DiffRoundTripsThroughNlohmannPatch) {
     }
     auto diffs = run_batch(c, "jsonb_diff(e->0, e->1)", cases);
     auto merge_diffs = run_batch(c, "try_merge_diff(e->0, e->1)", cases);
+    // The same round trip on the server, through jsonb_patch_ops.
+    auto server_round_trips =
+        run_batch(c, "to_jsonb(jsonb_patch_ops(e->0, jsonb_diff(e->0, e->1)) = e->1)", cases);
     for (size_t i = 0; i < cases.size(); ++i) {
       const json& s = cases[i][0];
       const json& t = cases[i][1];
@@ -376,6 +380,8 @@ TEST_F(MergeDifferential, DiffRoundTripsThroughNlohmannPatch) {
       }
       ASSERT_EQ(applied, t) << "source: " << s.dump() << "\ntarget: " << t.dump()
                             << "\ndiff:   " << diffs[i].dump();
+      ASSERT_EQ(server_round_trips[i], true) << "jsonb_patch_ops(s, jsonb_diff(s, t)) <> t\nsource: "
+                                             << s.dump() << "\ntarget: " << t.dump();
       if (s == t) {
         EXPECT_EQ(diffs[i], json::array()) << s.dump();
       } else {
