@@ -6,6 +6,9 @@
 #include <stdexcept>
 
 namespace docpatch::detail {
+
+MemoryContext entry_context = nullptr;
+
 namespace {
 
 // Copies s into the current memory context without ever raising an error;

@@ -41,12 +41,22 @@ class PgError : public std::exception {
 };
 
 namespace detail {
+// The memory context that was current when the innermost active sql_entry
+// began (nullptr outside every entry point).  A captured PostgreSQL error is
+// copied there: it must outlive every context the C++ code created and
+// deletes while the exception unwinds (a WorkContext, for one), because
+// the entry point re-throws it only after the stack has unwound.
+extern MemoryContext entry_context;
+
 // Runs fn under PG_TRY.  Returns the captured error (nullptr when none) and
 // stores any C++ exception fn threw in *cpp_exception.  Out of line so that
 // the setjmp frame is small and well defined.
 template <typename F>
 ErrorData* run_guarded(F& fn, std::exception_ptr* cpp_exception) {
   MemoryContext caller_context = CurrentMemoryContext;
+  // A nested entry point that ended with a PostgreSQL error (a longjmp)
+  // did not restore entry_context: restore it here.
+  MemoryContext saved_entry_context = entry_context;
   ErrorData* volatile captured = nullptr;
   PG_TRY();
   {
@@ -58,8 +68,10 @@ ErrorData* run_guarded(F& fn, std::exception_ptr* cpp_exception) {
   }
   PG_CATCH();
   {
-    MemoryContextSwitchTo(caller_context);
+    entry_context = saved_entry_context;
+    MemoryContextSwitchTo(entry_context != nullptr ? entry_context : caller_context);
     captured = CopyErrorData();
+    MemoryContextSwitchTo(caller_context);
     FlushErrorState();
   }
   PG_END_TRY();
@@ -120,9 +132,18 @@ inline void check_stack() {
 template <typename F>
 Datum sql_entry(F&& body) {
   detail::PendingError pending;
+  MemoryContext entry = CurrentMemoryContext;
+  MemoryContext outer_entry = detail::entry_context;
+  detail::entry_context = entry;
   try {
-    return body();
+    Datum result = body();
+    detail::entry_context = outer_entry;
+    return result;
   } catch (...) {
+    // The stack has unwound: every context the body made is gone, and the
+    // error's copies are made in the caller's context.
+    detail::entry_context = outer_entry;
+    MemoryContextSwitchTo(entry);
     detail::capture_current_exception(&pending);
   }
   // The handler has ended and the exception object is destroyed: only now is

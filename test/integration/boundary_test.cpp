@@ -72,6 +72,22 @@ TEST_F(Boundary, PostgresErrorInsideCppKeepsItsIdentity) {
   EXPECT_EQ(destructors(c), before + 2);
 }
 
+// Regression: the captured error used to be copied into the context that was
+// current at the guard (the WorkContext), which the unwinding deleted before
+// the entry point re-threw it: a use after free (a crash once the context's
+// blocks were large enough to be unmapped).
+TEST_F(Boundary, PostgresErrorSurvivesTheWorkContextItWasRaisedIn) {
+  Connection c = connect();
+  long before = destructors(c);
+  for (int kilobytes : {0, 100, 4000, 20000}) {
+    auto e = c.error("SELECT boundary_test_pg_error_in_work_context(" + std::to_string(kilobytes) + ")");
+    EXPECT_EQ(e.sqlstate, "22012") << kilobytes << " kB";
+    EXPECT_EQ(e.message, "division by zero") << kilobytes << " kB";
+  }
+  EXPECT_EQ(destructors(c), before + 4);
+  EXPECT_EQ(c.value("SELECT 1"), "1") << "the session must stay usable";
+}
+
 TEST_F(Boundary, BadAllocBecomesOutOfMemory) {
   Connection c = connect();
   long before = destructors(c);

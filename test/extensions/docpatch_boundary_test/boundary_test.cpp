@@ -5,12 +5,14 @@
 
 #include "boundary/boundary.hpp"
 #include "boundary/pg_allocator.hpp"
+#include "boundary/work_context.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
 PG_FUNCTION_INFO_V1(boundary_test_throw_cpp);
 PG_FUNCTION_INFO_V1(boundary_test_ereport_in_cpp);
 PG_FUNCTION_INFO_V1(boundary_test_pg_error_in_cpp);
+PG_FUNCTION_INFO_V1(boundary_test_pg_error_in_work_context);
 PG_FUNCTION_INFO_V1(boundary_test_bad_alloc);
 PG_FUNCTION_INFO_V1(boundary_test_std_exception);
 PG_FUNCTION_INFO_V1(boundary_test_busy_loop);
@@ -72,6 +74,22 @@ extern "C" Datum boundary_test_ereport_in_cpp(PG_FUNCTION_ARGS) {
 extern "C" Datum boundary_test_pg_error_in_cpp(PG_FUNCTION_ARGS) {
   return sql_entry([&]() -> Datum {
     Tracked t;
+    int32 r = pg_call<int32>(
+        [] { return DatumGetInt32(DirectFunctionCall2(int4div, Int32GetDatum(1), Int32GetDatum(0))); });
+    PG_RETURN_INT32(r);
+  });
+}
+
+// A PostgreSQL error raised while a WorkContext holds `kilobytes` of small
+// allocations (so that its current block is a large, separately mapped
+// one): the WorkContext is deleted while the error unwinds, and the error
+// must still reach the client intact.
+extern "C" Datum boundary_test_pg_error_in_work_context(PG_FUNCTION_ARGS) {
+  return sql_entry([&]() -> Datum {
+    int32 kilobytes = PG_GETARG_INT32(0);
+    Tracked t;
+    WorkContext work("boundary test work");
+    for (int32 i = 0; i < kilobytes; ++i) context_alloc(CurrentMemoryContext, 1000);
     int32 r = pg_call<int32>(
         [] { return DatumGetInt32(DirectFunctionCall2(int4div, Int32GetDatum(1), Int32GetDatum(0))); });
     PG_RETURN_INT32(r);

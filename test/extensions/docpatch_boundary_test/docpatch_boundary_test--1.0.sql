@@ -6,6 +6,8 @@ CREATE FUNCTION boundary_test_ereport_in_cpp(sqlstate text, message text, detail
 RETURNS void AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
 CREATE FUNCTION boundary_test_pg_error_in_cpp()
 RETURNS int AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
+CREATE FUNCTION boundary_test_pg_error_in_work_context(kilobytes int)
+RETURNS int AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
 CREATE FUNCTION boundary_test_bad_alloc()
 RETURNS void AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
 CREATE FUNCTION boundary_test_std_exception()
