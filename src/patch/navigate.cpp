@@ -6,6 +6,7 @@
 
 #include "boundary/boundary.hpp"
 #include "jsonb/reader.hpp"
+#include "jsonb/writer.hpp"
 #include "patch/patch_error.hpp"
 
 namespace docpatch::patch {
@@ -200,6 +201,7 @@ Value* walk_to_parent(Value* root, const Operation& op, Which which, bool create
       raise_miss(op, which, miss, sqlstate::kPathNotFound);
     }
     if (i == n) return cur;
+    if ((i & 0xFFF) == 0xFFF) check_for_interrupts();  // paths may have a million segments
     const PgString& token = p.tokens()[i];
     if (cur->type == Type::Object) {
       ObjectNode* node = jsonb::expand_object(*cur);
@@ -231,18 +233,8 @@ Value* walk_to_parent(Value* root, const Operation& op, Which which, bool create
 
 Value deep_copy(const Value& v) {
   if (!v.expanded) return v;
-  check_stack();
-  if (v.type == Type::Object) {
-    ObjectNode* node = jsonb::make_node<ObjectNode>();
-    const auto& members = v.object->members();
-    node->reserve(members.size());
-    for (const auto& m : members) node->append_sorted(m.key, deep_copy(m.value));
-    return Value::of(node);
-  }
-  ArrayNode* node = jsonb::make_node<ArrayNode>();
-  node->elems.reserve(v.array->elems.size());
-  for (const Value& e : v.array->elems) node->elems.push_back(deep_copy(e));
-  return Value::of(node);
+  Jsonb* copy = jsonb::serialize(v, CurrentMemoryContext, 256);
+  return jsonb::root_value(copy);
 }
 
 }  // namespace docpatch::patch

@@ -55,8 +55,13 @@ jsonb::Value* walk_to_parent(jsonb::Value* root, const Operation& op, Which whic
 // The last token of a pointer, as an object key.
 jsonb::Key last_key(const Pointer& p);
 
-// Deep copy of the expanded parts of v (raw parts are immutable and shared),
-// for "copy": the copy must not alias nodes that later operations change.
+// A copy of v for "copy" that cannot alias nodes later operations change: v
+// itself when it is raw (raw bytes are immutable and shared), else v
+// serialized into fresh raw bytes in the current memory context.  Not a
+// node-by-node copy: copying a value that already holds copies would double
+// the nodes each time, so a short patch of copies of "" could make
+// exponentially many nodes; serialized, a copy costs its size in bytes and
+// stops at jsonb's size limits (SQLSTATE 54000).
 jsonb::Value deep_copy(const jsonb::Value& v);
 
 // Helpers for operations' own final-step errors.
