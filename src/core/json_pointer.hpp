@@ -7,6 +7,7 @@
 // token is applied to an array (parse_array_index).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -15,8 +16,16 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 
 namespace docpatch {
+
+// The most reference tokens ("segments") one pointer may have.  Far deeper
+// than any document PostgreSQL can build (its parser and docpatch's encoder
+// stop at max_stack_depth, some ten thousand levels by default); it bounds
+// the memory a parsed pointer takes (about 40 bytes a segment).  Beyond it,
+// parse() throws SQLSTATE 54000.
+inline constexpr size_t kMaxPointerSegments = 1000000;
 
 template <typename Alloc = std::allocator<char>>
 class BasicJsonPointer {
@@ -27,7 +36,8 @@ class BasicJsonPointer {
 
   explicit BasicJsonPointer(const Alloc& alloc = Alloc()) : tokens_(StringAlloc(alloc)) {}
 
-  // Parses text; throws Error(DP001) naming `what` (e.g. "path") on bad syntax.
+  // Parses text; throws Error(DP001) naming `what` (e.g. "path") on bad
+  // syntax, Error(54000) when it has more than kMaxPointerSegments segments.
   static BasicJsonPointer parse(std::string_view text, const char* what = "path",
                                 const Alloc& alloc = Alloc());
 
@@ -75,7 +85,16 @@ BasicJsonPointer<Alloc> BasicJsonPointer<Alloc>::parse(std::string_view text, co
   if (text[0] != '/')
     throw Error(sqlstate::kInvalidPatch,
                 std::string("invalid JSON pointer in \"") + what + "\": must be empty or start with \"/\"",
-                "The pointer was \"" + std::string(text.substr(0, 200)) + "\".");
+                "The pointer was \"" + quoted_excerpt(text, 200) + "\".");
+  // Counted before anything is allocated: a hostile pointer of millions of
+  // "/" would otherwise take gigabytes.
+  size_t segments = static_cast<size_t>(std::count(text.begin(), text.end(), '/'));
+  if (segments > kMaxPointerSegments)
+    throw Error(sqlstate::kProgramLimit,
+                std::string("JSON pointer in \"") + what + "\" has " + std::to_string(segments) +
+                    " segments, more than the limit of " + std::to_string(kMaxPointerSegments),
+                {}, "No document is nested that deep: a path has one segment per level.");
+  p.tokens_.reserve(segments);
   size_t i = 1;
   for (;;) {
     String token(alloc);
@@ -91,7 +110,7 @@ BasicJsonPointer<Alloc> BasicJsonPointer<Alloc>::parse(std::string_view text, co
           throw Error(sqlstate::kInvalidPatch,
                       std::string("invalid JSON pointer in \"") + what +
                           "\": \"~\" must be followed by \"0\" or \"1\"",
-                      "The pointer was \"" + std::string(text.substr(0, 200)) + "\".",
+                      "The pointer was \"" + quoted_excerpt(text, 200) + "\".",
                       "Write \"~0\" for \"~\" and \"~1\" for \"/\" inside a key.");
         i += 2;
       } else {

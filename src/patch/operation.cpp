@@ -165,10 +165,18 @@ void decode_patch(const Value& patch, Operations* out) {
                 {}, "A patch looks like [{\"op\": \"replace\", \"path\": \"/a\", \"value\": 1}].");
   RawContainer ops(patch);
   out->reserve(ops.count());
+  size_t segments = 0;
   ops.for_each_element([&](uint32_t i, const Value& element) {
     if ((i & 0x3FF) == 0) check_for_interrupts();
     out->emplace_back();
-    decode_one(element, i, &out->back());
+    Operation& op = out->back();
+    decode_one(element, i, &op);
+    segments += op.path.size() + op.from.size();
+    if (segments > kMaxPatchSegments)
+      throw Error(sqlstate::kProgramLimit,
+                  op_label(op) + ": the patch has more than " + std::to_string(kMaxPatchSegments) +
+                      " path segments in total",
+                  {}, "Split the patch into several smaller ones.");
   });
 }
 

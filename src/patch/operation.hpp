@@ -43,6 +43,11 @@ struct Operation {
 
 using Operations = PgVector<Operation>;
 
+// The most path segments ("path" and "from" of every operation together) one
+// patch may have: it bounds the memory of the decoded patch (about 40 bytes
+// a segment, so some 400 MB).  Beyond it, decoding throws SQLSTATE 54000.
+inline constexpr size_t kMaxPatchSegments = 10000000;
+
 // Decodes a patch (an array of operation objects, or one operation object)
 // into *out.  Everything is allocated in the current memory context; the
 // Values and keys point into `patch`'s bytes, which must outlive *out.

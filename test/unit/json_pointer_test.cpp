@@ -104,3 +104,34 @@ TEST(EscapedToken, RoundTrips) {
   EXPECT_EQ(out, "a~1b~0c");
   EXPECT_EQ(tokens(("/" + out).c_str()), (std::vector<std::string>{"a/b~c"}));
 }
+
+// Hardening: a pointer's segments are counted before any is allocated, and
+// more than kMaxPointerSegments is a program limit (54000), not gigabytes.
+TEST(JsonPointer, SegmentLimit) {
+  std::string at_limit(docpatch::kMaxPointerSegments, '/');
+  EXPECT_EQ(JsonPointer::parse(at_limit).size(), docpatch::kMaxPointerSegments);
+  try {
+    JsonPointer::parse(at_limit + "/");
+    FAIL() << "a pointer over the limit was accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.sqlstate(), "54000");
+    EXPECT_NE(std::string(e.what()).find("1000001 segments"), std::string::npos) << e.what();
+  }
+}
+
+// Hardening: the pointer quoted in a syntax error is cut at a character
+// boundary, so the message is valid UTF-8 (it used to end inside "é" and
+// turn into an encoding error in non-UTF-8 clients).
+TEST(JsonPointer, QuotedPointerIsValidUtf8) {
+  std::string text = "x";
+  for (int i = 0; i < 150; ++i) text += "é";
+  try {
+    JsonPointer::parse(text);
+    FAIL() << "a pointer without a leading slash was accepted";
+  } catch (const Error& e) {
+    std::string expected = "The pointer was \"x";
+    for (int i = 0; i < 99; ++i) expected += "é";
+    expected += "...\".";
+    EXPECT_EQ(e.detail(), expected);
+  }
+}
