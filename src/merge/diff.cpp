@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/json_pointer.hpp"
+#include "core/text.hpp"
 #include "jsonb/compare.hpp"
 #include "merge/object_join.hpp"
 
@@ -87,6 +88,18 @@ class JsonPatchDiff {
  private:
   void emit(const char* op, uint32_t op_len, const Value* value) {
     if ((ops_->elems.size() & 0xFFF) == 0) check_for_interrupts();
+    // Every operation repeats its whole path, so a deep document that
+    // differs at every level could ask for far more path bytes than any
+    // jsonb holds (and the memory to build them): stop as soon as the
+    // patch can no longer fit in one jsonb array.
+    size_t bytes = path_.text().size() + (value != nullptr && !value->expanded ? value->len : 0);
+    payload_bytes_ += bytes;
+    if (payload_bytes_ > JENTRY_OFFLENMASK)
+      throw Error(sqlstate::kProgramLimit,
+                  "jsonb_diff: the patch would exceed the maximum size of a jsonb array (" +
+                      std::to_string(JENTRY_OFFLENMASK) + " bytes)",
+                  "Its operations' paths and values add up to more than that.",
+                  "Compare smaller parts of the documents, or use jsonb_merge_diff.");
     ObjectNode* node = jsonb::make_node<ObjectNode>();
     node->reserve(3);
     // Appended in jsonb key order: "op", "path", "value".
@@ -110,19 +123,31 @@ class JsonPatchDiff {
     });
   }
 
+  // Whether two array elements count as the same for the common prefix and
+  // suffix.  Containers compare by their bytes only: a full comparison here
+  // followed by the recursion into the same pair made arrays nested n deep
+  // cost O(n^2) comparisons (seconds for a few thousand levels).  At worst
+  // a pair that is equal without being byte-identical (1.0 and 1.00 inside)
+  // lands in the middle and makes the patch longer, never wrong.
+  static bool aligned(const Value& a, const Value& b) {
+    if (identical(a, b)) return true;
+    if (a.is_container() || b.is_container()) return false;
+    return jsonb::json_equal(a, b);
+  }
+
   void diff_arrays(const Value& s, const Value& t) {
     check_stack();
     PgVector<Value> a = elements_of(s);
     PgVector<Value> b = elements_of(t);
     size_t n = std::min(a.size(), b.size());
     size_t prefix = 0;
-    while (prefix < n && jsonb::json_equal(a[prefix], b[prefix])) {
+    while (prefix < n && aligned(a[prefix], b[prefix])) {
       if ((prefix & 0xFFF) == 0) check_for_interrupts();
       ++prefix;
     }
     size_t suffix = 0;
     while (suffix < n - prefix &&
-           jsonb::json_equal(a[a.size() - 1 - suffix], b[b.size() - 1 - suffix])) {
+           aligned(a[a.size() - 1 - suffix], b[b.size() - 1 - suffix])) {
       if ((suffix & 0xFFF) == 0) check_for_interrupts();
       ++suffix;
     }
@@ -152,6 +177,7 @@ class JsonPatchDiff {
 
   ArrayNode* ops_;
   PointerBuilder path_;
+  size_t payload_bytes_ = 0;  // path and value bytes of the operations so far
 };
 
 class MergePatchDiff {
@@ -201,9 +227,10 @@ class MergePatchDiff {
   }
 
   [[noreturn]] void refuse() {
+    // Paths made of huge keys are cut short: a message stays readable.
+    std::string shown = quoted_excerpt(std::string_view(path_.text().data(), path_.text().size()), 200);
     throw Error(sqlstate::kTypeMismatch,
-                "jsonb_merge_diff: cannot set \"" + std::string(path_.text().data(), path_.text().size()) +
-                    "\" to null with a merge patch",
+                "jsonb_merge_diff: cannot set \"" + shown + "\" to null with a merge patch",
                 "In an RFC 7396 merge patch a null member means \"delete this member\", so no merge "
                 "patch can produce a member whose value is null.",
                 "Use jsonb_diff for an RFC 6902 patch, which can set null values.");
