@@ -20,6 +20,7 @@ inline constexpr const char* kInvalidArgument = "DP005";     // bad non-patch ar
 inline constexpr const char* kRowNotFound = "DP010";         // no such row -> 404
 inline constexpr const char* kEtagMismatch = "DP011";        // If-Match failed -> 412
 inline constexpr const char* kCreatedAtImmutable = "DP012";  // created_at change refused -> 409
+inline constexpr const char* kNumericOutOfRange = "22003";   // numeric_value_out_of_range
 inline constexpr const char* kProgramLimit = "54000";        // program_limit_exceeded
 inline constexpr const char* kStackDepth = "54001";          // statement_too_complex
 inline constexpr const char* kOutOfMemory = "53200";         // out_of_memory

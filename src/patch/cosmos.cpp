@@ -24,7 +24,14 @@ void increment(Value* slot, const Operation& op) {
          std::string("cannot increment ") + jsonb::type_name_with_article(slot->type) +
              ": only numbers can be incremented",
          "The current value is " + render_value(*slot) + ".");
-  *slot = jsonb::add_numbers(*slot, op.value);
+  try {
+    *slot = jsonb::add_numbers(*slot, op.value);
+  } catch (const PgError& e) {
+    // numeric's own "value overflows numeric format": say which operation.
+    if (e.data()->sqlerrcode != ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE) throw;
+    fail(op, sqlstate::kNumericOutOfRange, "the sum is out of the range of numbers",
+         "Numbers have at most 131072 digits before the decimal point and 16383 after it.");
+  }
 }
 
 }  // namespace
