@@ -1,5 +1,6 @@
 #include "merge/merge_aggregates.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "boundary/boundary.hpp"
@@ -49,6 +50,17 @@ void compact(MergeFold* fold) {
   fold->doc_context = fresh;
   fold->doc = jsonb::root_value(jb);
   fold->compacted_size = VARSIZE(jb);
+  // Expanded once here, the document takes the in-place path of the merges
+  // from the next patch on.  Left raw, the next patch would rebuild all its
+  // members into a new node, which made doc_context outgrow the threshold
+  // again at once: every later patch recompacted, O(n) each (a stream of
+  // 100,000 one-member patches took minutes).  The threshold counts the
+  // expanded members, measured.
+  if (fold->doc.type == jsonb::Type::Object) {
+    ContextScope scope(fresh);
+    jsonb::expand_object(fold->doc);
+  }
+  fold->live_bytes = MemoryContextMemAllocated(fresh, true);
 }
 
 }  // namespace
@@ -60,6 +72,7 @@ MergeFold* fold_create(MemoryContext agg_context) {
   new (&fold->doc) jsonb::Value();
   fold->has_doc = false;
   fold->compacted_size = 0;
+  fold->live_bytes = 0;
   return fold;
 }
 
@@ -86,7 +99,7 @@ void fold_add(MergeFold* fold, FoldKind kind, const Jsonb* patch) {
     fold->has_doc = true;
   }
   size_t allocated = MemoryContextMemAllocated(fold->doc_context, true);
-  if (allocated > 2 * fold->compacted_size + kSlackBytes) compact(fold);
+  if (allocated > 2 * std::max(fold->compacted_size, fold->live_bytes) + kSlackBytes) compact(fold);
 }
 
 Jsonb* fold_result(MergeFold* fold, MemoryContext result_context) {

@@ -26,6 +26,7 @@ struct MergeFold {
   jsonb::Value doc;
   bool has_doc;
   size_t compacted_size;  // the document's size at the last compaction
+  size_t live_bytes;      // doc_context's size right after the last compaction
 };
 
 // A new, empty fold allocated in agg_context.
