@@ -263,7 +263,7 @@ StampColumns parse_stamp_arguments(int nargs, char** args, const char* trigger,
   std::strcpy(c.etag, "etag");
   c.refuse_created_at_change = false;
   const std::string where =
-      std::string(" of trigger ") + quoted(trigger) + " on relation " + quoted(relation);
+      std::string(" in trigger ") + quoted(trigger) + " on relation " + quoted(relation);
   const char* usage =
       "The arguments are created_at=<column>, updated_at=<column>, etag=<column> and "
       "on_created_at_change=keep|error.";
@@ -299,20 +299,21 @@ StampColumns parse_stamp_arguments(int nargs, char** args, const char* trigger,
         c.refuse_created_at_change = true;
       else
         throw Error(sqlstate::kInvalidArgument,
-                    std::string("docpatch_stamp: on_created_at_change must be keep or error, not ") +
-                        quoted(value) + where);
+                    std::string("docpatch_stamp: argument ") + quoted(arg) + where +
+                        " must be on_created_at_change=keep or on_created_at_change=error");
     } else {
       throw Error(sqlstate::kInvalidArgument,
-                  std::string("docpatch_stamp: unknown argument ") + quoted(name.c_str()) + where,
-                  {}, usage);
+                  std::string("docpatch_stamp: unknown argument ") + quoted(arg) + where, {},
+                  usage);
     }
   }
   if (std::strcmp(c.created_at, c.updated_at) == 0 || std::strcmp(c.created_at, c.etag) == 0 ||
       std::strcmp(c.updated_at, c.etag) == 0)
     throw Error(sqlstate::kInvalidArgument,
-                std::string("docpatch_stamp: created_at, updated_at and etag must be three "
-                            "different columns") +
-                    where);
+                std::string("docpatch_stamp: trigger ") + quoted(trigger) + " on relation " +
+                    quoted(relation) +
+                    " names one column for two of created_at, updated_at and etag",
+                {}, usage);
   return c;
 }
 
