@@ -19,6 +19,14 @@ COMMENT ON FUNCTION jsonb_shallow_merge(jsonb, jsonb) IS
 -- JSON Patch (docs/functions/jsonb_patch_ops.md)
 -----------------------------------------------------------------------------
 
+CREATE FUNCTION jsonb_patch_ops(target jsonb, ops jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'docpatch_jsonb_patch_ops'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION jsonb_patch_ops(jsonb, jsonb) IS
+'applies a patch (RFC 6902 add/remove/replace/move/copy/test, Cosmos DB set/incr, add_unique/pull/unset/min/max) atomically in one pass';
+
 -----------------------------------------------------------------------------
 -- Rows: stamp trigger, etag-guarded update, upsert (docs/functions/rows.md)
 -----------------------------------------------------------------------------

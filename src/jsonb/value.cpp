@@ -61,7 +61,7 @@ void ObjectNode::set(Key key, const Value& value) {
   }
   members_.push_back(Member{key, value, false});
   ++live_;
-  if (members_.size() - sorted_end_ > kMaxTail) merge_tail();
+  if (members_.size() - sorted_end_ > max_tail()) merge_tail();
 }
 
 bool ObjectNode::erase(Key key) {
@@ -78,6 +78,12 @@ bool ObjectNode::erase(Key key) {
     ++dead_;
   }
   return true;
+}
+
+size_t ObjectNode::max_tail() const {
+  size_t limit = kMaxTail;
+  while (limit * limit < sorted_end_) limit *= 2;
+  return limit;
 }
 
 void ObjectNode::merge_tail() {

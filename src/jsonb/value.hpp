@@ -150,6 +150,10 @@ class ObjectNode {
 
  private:
   static constexpr size_t kMaxTail = 64;
+  // The tail may grow to about sqrt(size) (at least kMaxTail): lookups scan
+  // it linearly and each merge is linear in the size, so n insertions into
+  // a large object cost O(n sqrt n) instead of O(n^2 / kMaxTail).
+  size_t max_tail() const;
   Member* locate(Key key);
   void merge_tail();
 
