@@ -1,0 +1,52 @@
+#include "merge/deep_merge.hpp"
+
+#include "merge/object_join.hpp"
+#include "merge/shallow_merge.hpp"
+
+namespace docpatch::merge {
+
+using jsonb::Key;
+using jsonb::ObjectNode;
+using jsonb::Type;
+using jsonb::Value;
+
+namespace {
+
+// Merges two objects for `levels` levels (>= 1, or kUnboundedDepth).
+Value merge_objects(const Value& target, const Value& patch, int64_t levels) {
+  check_stack();
+  if (jsonb::container_size(patch) == 0) return target;
+  if (jsonb::container_size(target) == 0) return patch;
+  int64_t below = levels == kUnboundedDepth ? levels : levels - 1;
+  ObjectNode* node = jsonb::make_node<ObjectNode>();
+  node->reserve(jsonb::container_size(target) + jsonb::container_size(patch));
+  bool changed = false;
+  join_members(target, patch, [&](Key k, const Value* t, const Value* p) {
+    if (p == nullptr) {
+      node->append_sorted(k, *t);
+      return;
+    }
+    if (t == nullptr) {
+      node->append_sorted(k, *p);
+      changed = true;
+      return;
+    }
+    Value merged = (below != 0 && t->type == Type::Object && p->type == Type::Object)
+                       ? merge_objects(*t, *p, below)
+                       : *p;
+    if (!identical(merged, *t)) changed = true;
+    node->append_sorted(k, merged);
+  });
+  return changed ? Value::of(node) : target;
+}
+
+}  // namespace
+
+Value deep_merge(const Value& target, const Value& patch, int64_t max_depth, const char* function) {
+  require_object(target, function, "target");
+  require_object(patch, function, "patch");
+  if (max_depth == 0) return patch;
+  return merge_objects(target, patch, max_depth);
+}
+
+}  // namespace docpatch::merge
