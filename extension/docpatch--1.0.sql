@@ -156,7 +156,7 @@ COMMENT ON FUNCTION docpatch_fold(jsonb, text, jsonb) IS
 CREATE FUNCTION docpatch_fold_proposed(mode text, docs jsonb)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'docpatch_docpatch_fold_proposed'
-LANGUAGE C IMMUTABLE PARALLEL UNSAFE;
+LANGUAGE C STABLE PARALLEL UNSAFE;  -- not IMMUTABLE: it runs a subtransaction, never at plan time
 
 COMMENT ON FUNCTION docpatch_fold_proposed(text, jsonb) IS
 'internal (upsert_with_creation_ts): the document proposed for a new row, docpatch_fold(NULL, mode, docs); in mode ops {} when the patch does not apply to {}';

@@ -26,7 +26,9 @@
 // exists, and a patch may apply to the row but not to {}.  The proposal
 // therefore comes from docpatch_fold_proposed, which yields {} instead of
 // failing, and RETURNING applies the patch to {} once more for the rows that
-// were really inserted, raising the patch's error if it does not apply.
+// were really inserted, raising the patch's error if it does not apply (with
+// a target that depends on the row, so that the planner cannot evaluate the
+// call ahead of time with the patch as a constant).
 #include "rows/upsert.hpp"
 
 #include <cstring>
@@ -59,9 +61,9 @@ void build_single(PlanEntry* entry, const UpsertArgs& a, Oid nsp) {
                  s.key_type + "), " + proposed + ") ON CONFLICT (" + s.key + ") DO UPDATE SET " + s.doc +
                  " = " + kind_apply_sql(a.mode, ext, doc_ref.c_str(), "$2") + " RETURNING " + kInserted +
                  ", t." + s.etag + ", t." + s.created_at + ", t." + s.updated_at + ", t." + s.doc;
-  if (a.mode == Kind::Ops)
-    sql += PgString(", CASE WHEN ") + kInserted + " THEN " +
-           kind_apply_sql(Kind::Ops, ext, "NULL::pg_catalog.jsonb", "$2") + " IS NULL END";
+  if (a.mode == Kind::Ops)  // the target depends on the row so that the planner cannot fold the call
+    sql += PgString(", CASE WHEN ") + kInserted + " THEN " + ext + ".jsonb_patch_ops(CASE WHEN " +
+           kInserted + " THEN '{}'::pg_catalog.jsonb END, $2) IS NULL END";
   Oid types[2] = {TEXTOID, JSONBOID};
   prepare_plan(entry, 0, sql.c_str(), 2, types);
 }
