@@ -60,8 +60,8 @@ UPDATE docs SET created_at = '2000-01-01' WHERE id = 2;
 SELECT created_at = :'c2' AS created_kept FROM docs WHERE id = 2;
 
 -----------------------------------------------------------------------------
--- inserted comes from xmax = 0: right also inside one transaction, for a row
--- inserted earlier in it, or locked by it
+-- inserted is right also inside one transaction, for a row inserted earlier
+-- in it, or locked by it
 BEGIN;
 SELECT inserted FROM upsert_with_creation_ts('docs', '10'::text, '{"a": 1}');
 SELECT inserted FROM upsert_with_creation_ts('docs', '10'::text, '{"b": 1}');
@@ -160,6 +160,25 @@ SELECT id, doc FROM by_text ORDER BY id;
 -- a document column that allows NULL: an existing NULL document counts as {}
 INSERT INTO by_text (id, doc) VALUES ('null-doc', NULL);
 SELECT inserted, doc FROM upsert_with_creation_ts('by_text', 'null-doc'::text, '{"filled": true}');
+
+-----------------------------------------------------------------------------
+-- a partitioned table (its RETURNING cannot read system columns: inserted
+-- comes from the etags the stamp trigger wrote on the UPDATE path)
+CREATE TABLE parted (id int PRIMARY KEY, doc jsonb) PARTITION BY HASH (id);
+CREATE TABLE parted_0 PARTITION OF parted FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+SELECT docpatch_enable('parted');
+SELECT inserted, doc FROM upsert_with_creation_ts('parted', '1'::text, '{"a": 1}');
+SELECT inserted, doc FROM upsert_with_creation_ts('parted', '1'::text, '{"b": 2}');
+SELECT inserted, doc FROM upsert_with_creation_ts('parted',
+  '[{"id": 2, "doc": {"x": 1}}, {"id": 1, "doc": {"c": 3}}, {"id": 3, "doc": {"y": 1}}, {"id": 2, "doc": {"z": 1}}]'::jsonb);
+SELECT tableoid::regclass AS partition, id, doc FROM parted ORDER BY id;
+-- etag_guarded_update on it, with a change and without
+SELECT etag AS pe FROM parted WHERE id = 2 \gset
+SELECT etag = :'pe' AS same_etag, doc FROM etag_guarded_update('parted', '2', :'pe', '{"x": 1}');
+SELECT etag = :'pe' AS same_etag, doc FROM etag_guarded_update('parted', '2', :'pe', '{"x": 2}');
+SELECT err(format($$SELECT * FROM etag_guarded_update('parted', '2', %L, '{}')$$, :'pe'));
+DROP TABLE parted;
 
 -----------------------------------------------------------------------------
 -- tables that do not fit

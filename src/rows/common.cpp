@@ -122,19 +122,24 @@ ResultSink::ResultSink(FunctionCallInfo fcinfo) {
   });
 }
 
-void ResultSink::put_spi_row(uint64 row, int ncols) {
+void ResultSink::put_spi_row(SPITupleTable* table, uint64 row, int ncols, const bool* leading) {
   pg_guard([&] {
-    HeapTuple tuple = SPI_tuptable->vals[row];
-    TupleDesc spi_desc = SPI_tuptable->tupdesc;
+    HeapTuple tuple = table->vals[row];
+    TupleDesc spi_desc = table->tupdesc;
     Datum values[8];
     bool nulls[8];
-    Assert(ncols <= 8 && ncols == desc_->natts);
-    for (int i = 0; i < ncols; ++i) {
-      values[i] = heap_getattr(tuple, i + 1, spi_desc, &nulls[i]);
-      if (!nulls[i] && TupleDescAttr(spi_desc, i)->attlen == -1 &&
-          VARATT_IS_EXTERNAL(DatumGetPointer(values[i])))
-        values[i] = PointerGetDatum(
-            detoast_external_attr(reinterpret_cast<varlena*>(DatumGetPointer(values[i]))));
+    int out = 0;
+    if (leading != nullptr) {
+      values[out] = BoolGetDatum(*leading);
+      nulls[out++] = false;
+    }
+    Assert(out + ncols <= 8 && out + ncols == desc_->natts);
+    for (int i = 0; i < ncols; ++i, ++out) {
+      values[out] = heap_getattr(tuple, i + 1, spi_desc, &nulls[out]);
+      if (!nulls[out] && TupleDescAttr(spi_desc, i)->attlen == -1 &&
+          VARATT_IS_EXTERNAL(DatumGetPointer(values[out])))
+        values[out] = PointerGetDatum(
+            detoast_external_attr(reinterpret_cast<varlena*>(DatumGetPointer(values[out]))));
     }
     tuplestore_putvalues(store_, desc_, values, nulls);
   });

@@ -43,9 +43,10 @@ uint64 spi_execute(SPIPlanPtr plan, Datum* values, const char* nulls);
 class ResultSink {
  public:
   explicit ResultSink(FunctionCallInfo fcinfo);
-  // Appends the first `ncols` columns of row `row` of SPI_tuptable.  The
-  // values are copied (external toast pointers fetched) into the result.
-  void put_spi_row(uint64 row, int ncols);
+  // Appends a result row made of the first `ncols` columns of row `row` of
+  // an SPI result, preceded by *leading (a boolean column) when not null.
+  // The values are copied (external toast pointers fetched) into the result.
+  void put_spi_row(SPITupleTable* table, uint64 row, int ncols, const bool* leading = nullptr);
 
  private:
   Tuplestorestate* store_;

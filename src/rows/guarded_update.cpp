@@ -13,7 +13,7 @@
 // locked: under READ COMMITTED a concurrent update makes the executor wait,
 // re-fetch the newest version and re-check the WHERE clause (the etag too)
 // before computing SET again from that version (EvalPlanQual).  A patch that
-// changes nothing is skipped by the stamp trigger (NoopScope), so nothing is
+// changes nothing is skipped by the stamp trigger (RowScope), so nothing is
 // written.  Only when the UPDATE returned no row does a second, read-only
 // statement look at the row, to tell "not found" (DP010) from "etag
 // mismatch" (DP011) from "no change" (the current state is returned).
@@ -107,12 +107,12 @@ void guarded_update(FunctionCallInfo fcinfo, const GuardedUpdateArgs& a, ResultS
     uint64 updated;
     uint64 suppressed;
     {
-      NoopScope scope(relid);
+      RowScope scope(relid, RowScope::kSkipNoopUpdates);
       updated = spi_execute(entry->plans[kUpdatePlan], values, nulls);
       suppressed = scope.suppressed();
     }
     if (updated > 0) {
-      out->put_spi_row(0, 4);
+      out->put_spi_row(SPI_tuptable, 0, 4);
       spi_finish();
       return;
     }
@@ -122,7 +122,7 @@ void guarded_update(FunctionCallInfo fcinfo, const GuardedUpdateArgs& a, ResultS
     if (suppressed > 0) {
       // The patch changed nothing; the row is locked by the UPDATE, so this
       // is the state it left.
-      out->put_spi_row(0, 4);
+      out->put_spi_row(SPI_tuptable, 0, 4);
       spi_finish();
       return;
     }

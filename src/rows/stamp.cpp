@@ -8,6 +8,7 @@
 // drops its entries.
 #include "rows/stamp.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -19,7 +20,7 @@ constexpr const char* kUndefinedColumn = "42703";
 constexpr const char* kDatatypeMismatch = "42804";
 constexpr const char* kSystemError = "58000";
 
-NoopScope* current_scope = nullptr;
+RowScope* current_scope = nullptr;
 
 // ---------------------------------------------------------------------------
 // etags: 128 bits from pg_strong_random, drawn 64 etags at a time.
@@ -152,16 +153,17 @@ const StampEntry* entry_for(FunctionCallInfo fcinfo, TriggerData* td) {
   return e;
 }
 
-// Is rel the relation of the innermost NoopScope, or one of its partitions?
-bool in_noop_scope(Relation rel) {
-  NoopScope* scope = current_scope;
-  if (scope == nullptr) return false;
-  if (RelationGetRelid(rel) == scope->relid()) return true;
-  if (!rel->rd_rel->relispartition) return false;
+// The innermost RowScope when it is for rel (or for one of its ancestors,
+// rel being a partition), else nullptr.
+RowScope* scope_for(Relation rel) {
+  RowScope* scope = current_scope;
+  if (scope == nullptr) return nullptr;
+  if (RelationGetRelid(rel) == scope->relid()) return scope;
+  if (!rel->rd_rel->relispartition) return nullptr;
   List* ancestors = get_partition_ancestors(RelationGetRelid(rel));
   bool found = list_member_oid(ancestors, scope->relid());
   list_free(ancestors);
-  return found;
+  return found ? scope : nullptr;
 }
 
 // Two values of one attribute, compared by their bytes.  Identical on-disk
@@ -209,6 +211,7 @@ StampOutcome stamp_row(TriggerData* td, const StampEntry* e, HeapTuple* result) 
   int n = 0;
   TimestampTz now = GetCurrentTransactionStartTimestamp();
   HeapTuple base;
+  RowScope* scope = nullptr;  // set on the UPDATE path
 
   if (TRIGGER_FIRED_BY_INSERT(td->tg_event)) {
     base = td->tg_trigtuple;
@@ -228,8 +231,10 @@ StampOutcome stamp_row(TriggerData* td, const StampEntry* e, HeapTuple* result) 
     bool changed = old_null != new_null ||
                    (!old_null && DatumGetTimestampTz(old_created) != DatumGetTimestampTz(new_created));
     if (changed && e->refuse_created_at_change) return StampOutcome::CreatedAtRefused;
-    if (in_noop_scope(rel) && update_changes_nothing(old_tuple, base, desc, e)) {
-      current_scope->count_suppressed();
+    scope = scope_for(rel);
+    if (scope != nullptr && scope->skips_noop_updates() &&
+        update_changes_nothing(old_tuple, base, desc, e)) {
+      scope->count_suppressed();
       return StampOutcome::Suppressed;
     }
     if (changed) {
@@ -244,15 +249,53 @@ StampOutcome stamp_row(TriggerData* td, const StampEntry* e, HeapTuple* result) 
   cols[n] = e->etag;
   values[n] = new_etag_text();
   nulls[n++] = false;
+  if (scope != nullptr && scope->records_updates())
+    scope->record_update(VARDATA(DatumGetPointer(values[n - 1])));
   *result = heap_modify_tuple_by_cols(base, desc, n, cols, values, nulls);
   return StampOutcome::Stamped;
 }
 
 }  // namespace
 
-NoopScope::NoopScope(Oid relid) : relid_(relid), outer_(current_scope) { current_scope = this; }
-NoopScope::~NoopScope() { current_scope = outer_; }
-NoopScope* NoopScope::current() { return current_scope; }
+RowScope::RowScope(Oid relid, int flags)
+    : relid_(relid), flags_(flags), outer_(current_scope), context_(CurrentMemoryContext) {
+  current_scope = this;
+}
+
+RowScope::~RowScope() {
+  current_scope = outer_;
+  if (etags_ != nullptr) pfree(etags_);
+}
+
+RowScope* RowScope::current() { return current_scope; }
+
+void RowScope::record_update(const char* etag) {
+  if (count_ == capacity_) {
+    uint32 capacity = capacity_ == 0 ? 8 : capacity_ * 2;
+    size_t bytes = static_cast<size_t>(capacity) * kEtagLength;
+    etags_ = static_cast<char*>(etags_ == nullptr ? MemoryContextAlloc(context_, bytes)
+                                                  : repalloc(etags_, bytes));
+    capacity_ = capacity;
+  }
+  std::memcpy(etags_ + static_cast<size_t>(count_) * kEtagLength, etag, kEtagLength);
+  ++count_;
+  sorted_ = false;
+}
+
+bool RowScope::stamped_by_update(const char* etag, size_t len) {
+  if (len != static_cast<size_t>(kEtagLength) || count_ == 0) return false;
+  auto compare = [](const void* a, const void* b) { return std::memcmp(a, b, kEtagLength); };
+  if (count_ <= 8) {
+    for (uint32 i = 0; i < count_; ++i)
+      if (compare(etags_ + static_cast<size_t>(i) * kEtagLength, etag) == 0) return true;
+    return false;
+  }
+  if (!sorted_) {
+    qsort(etags_, count_, kEtagLength, compare);  // pg_qsort
+    sorted_ = true;
+  }
+  return std::bsearch(etag, etags_, count_, kEtagLength, compare) != nullptr;
+}
 
 StampColumns parse_stamp_arguments(int nargs, char** args, const char* trigger,
                                    const char* relation) {

@@ -31,27 +31,48 @@ void new_etag(char* out);
 // Plain C: may be called inside pg_guard.
 Datum new_etag_text();
 
-// While a NoopScope for a relation is alive, the stamp trigger of that
-// relation (or of its partitions) skips UPDATEs that change nothing but the
-// stamp columns, and counts them.  etag_guarded_update opens one around its
-// UPDATE so that a patch that changes nothing writes nothing.  Scopes nest.
-class NoopScope {
+// What the stamp trigger does differently while a row function's statement
+// runs.  While a RowScope for a relation is alive, the stamp trigger of that
+// relation (or of its partitions):
+//  * kSkipNoopUpdates: skips UPDATEs that change nothing but the stamp
+//    columns (returns NULL, so nothing is written) and counts them;
+//    etag_guarded_update uses it so that a patch that changes nothing writes
+//    nothing;
+//  * kRecordUpdates: remembers the etag of every row it stamps on the UPDATE
+//    path; upsert_with_creation_ts uses it to tell the rows ON CONFLICT DO
+//    UPDATE updated from the rows it inserted (etags are never repeated).
+// Scopes nest; the innermost one applies.
+class RowScope {
  public:
-  explicit NoopScope(Oid relid);
-  ~NoopScope();
-  NoopScope(const NoopScope&) = delete;
-  NoopScope& operator=(const NoopScope&) = delete;
+  enum Flags { kSkipNoopUpdates = 1, kRecordUpdates = 2 };
+
+  RowScope(Oid relid, int flags);
+  ~RowScope();
+  RowScope(const RowScope&) = delete;
+  RowScope& operator=(const RowScope&) = delete;
 
   uint64 suppressed() const { return suppressed_; }
+  // Was a row stamped with this etag on the UPDATE path?  (kRecordUpdates)
+  bool stamped_by_update(const char* etag, size_t len);
+
+  // The trigger's side.  Plain C: may ereport (out of memory).
+  static RowScope* current();
   Oid relid() const { return relid_; }
+  bool skips_noop_updates() const { return (flags_ & kSkipNoopUpdates) != 0; }
+  bool records_updates() const { return (flags_ & kRecordUpdates) != 0; }
   void count_suppressed() { ++suppressed_; }
-  // The innermost open scope, or nullptr.
-  static NoopScope* current();
+  void record_update(const char* etag);  // kEtagLength characters
 
  private:
   Oid relid_;
+  int flags_;
   uint64 suppressed_ = 0;
-  NoopScope* outer_;
+  RowScope* outer_;
+  MemoryContext context_;     // where the recorded etags live
+  char* etags_ = nullptr;     // count_ etags of kEtagLength characters
+  uint32 count_ = 0;
+  uint32 capacity_ = 0;
+  bool sorted_ = true;
 };
 
 // The trigger function itself (called inside sql_entry).

@@ -6,13 +6,17 @@
 //   INSERT INTO "s"."t" AS t ("id", "doc")
 //   VALUES (CAST($1 AS <key type>), <mode applied to {}>)
 //   ON CONFLICT ("id") DO UPDATE SET "doc" = <mode>(t."doc", $2)
-//   RETURNING t.xmax = 0, t."etag", t."created_at", t."updated_at", t."doc"
+//   RETURNING t."etag", t."created_at", t."updated_at", t."doc"
 //
 // DO UPDATE computes the document from the row ON CONFLICT locked, never
 // from one read earlier, so concurrent upserts of different fields into one
-// new id both land.  created_at is kept by the stamp trigger.  `inserted` is
-// the usual xmax trick: a freshly inserted row version has no xmax, while the
-// version DO UPDATE writes carries the updating transaction's lock.
+// new id both land.  created_at is kept by the stamp trigger.
+//
+// `inserted`: while the statement runs, a RowScope makes the stamp trigger
+// record the etag of every row it stamps on the UPDATE path; a returned row
+// whose etag is not among them was inserted.  Etags are never repeated, so
+// this is exact, and unlike the usual `xmax = 0` test in RETURNING it also
+// works for partitioned tables (whose RETURNING cannot read system columns).
 //
 // Batch form: the items are grouped by id inside the statement (so that one
 // proposed row per id reaches ON CONFLICT), each id's documents kept in item
@@ -25,16 +29,16 @@
 // Mode 'ops': the proposal for a new row is computed even when the row
 // exists, and a patch may apply to the row but not to {}.  The proposal
 // therefore comes from docpatch_fold_proposed, which yields {} instead of
-// failing, and RETURNING applies the patch to {} once more for the rows that
-// were really inserted, raising the patch's error if it does not apply (with
-// a target that depends on the row, so that the planner cannot evaluate the
-// call ahead of time with the patch as a constant).
+// failing; after the statement, the patch is applied to {} once more (a
+// second kept plan) for each row that was really inserted, which raises the
+// patch's error -- and the error undoes the insert with the whole call.
 #include "rows/upsert.hpp"
 
 #include <cstring>
 
 #include "jsonb/reader.hpp"
 #include "rows/plan_cache.hpp"
+#include "rows/stamp.hpp"
 #include "rows/table_shape.hpp"
 
 namespace docpatch::rows {
@@ -44,7 +48,8 @@ constexpr const char* kFunction = "upsert_with_creation_ts";
 constexpr int kSingleVariant = 0;
 constexpr int kBatchVariant = 1;
 
-const char* const kInserted = "t.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid";
+constexpr int kUpsertPlan = 0;
+constexpr int kOpsCheckPlan = 1;
 
 PgString mode_literal(Kind mode) { return PgString("'") + kind_name(mode) + "'"; }
 
@@ -59,13 +64,14 @@ void build_single(PlanEntry* entry, const UpsertArgs& a, Oid nsp) {
           : kind_apply_sql(a.mode, ext, "NULL::pg_catalog.jsonb", "$2");
   PgString sql = "INSERT INTO " + s.qualified + " AS t (" + s.key + ", " + s.doc + ") VALUES (CAST($1 AS " +
                  s.key_type + "), " + proposed + ") ON CONFLICT (" + s.key + ") DO UPDATE SET " + s.doc +
-                 " = " + kind_apply_sql(a.mode, ext, doc_ref.c_str(), "$2") + " RETURNING " + kInserted +
-                 ", t." + s.etag + ", t." + s.created_at + ", t." + s.updated_at + ", t." + s.doc;
-  if (a.mode == Kind::Ops)  // the target depends on the row so that the planner cannot fold the call
-    sql += PgString(", CASE WHEN ") + kInserted + " THEN " + ext + ".jsonb_patch_ops(CASE WHEN " +
-           kInserted + " THEN '{}'::pg_catalog.jsonb END, $2) IS NULL END";
+                 " = " + kind_apply_sql(a.mode, ext, doc_ref.c_str(), "$2") + " RETURNING t." + s.etag +
+                 ", t." + s.created_at + ", t." + s.updated_at + ", t." + s.doc;
   Oid types[2] = {TEXTOID, JSONBOID};
-  prepare_plan(entry, 0, sql.c_str(), 2, types);
+  prepare_plan(entry, kUpsertPlan, sql.c_str(), 2, types);
+  if (a.mode == Kind::Ops) {
+    PgString check = "SELECT " + ext + ".jsonb_patch_ops('{}'::pg_catalog.jsonb, $1)";
+    prepare_plan(entry, kOpsCheckPlan, check.c_str(), 1, types + 1);
+  }
 }
 
 void build_batch(PlanEntry* entry, const UpsertArgs& a, Oid nsp) {
@@ -89,15 +95,26 @@ void build_batch(PlanEntry* entry, const UpsertArgs& a, Oid nsp) {
       " ON CONFLICT (" + s.key + ") DO UPDATE SET " + s.doc + " = " + ext + ".docpatch_fold(t." + s.doc +
       ", " + mode + ", (SELECT l.o FROM lookup l) OPERATOR(pg_catalog.->) CAST(EXCLUDED." + s.key +
       " AS pg_catalog.text))"
-      " RETURNING t." + s.key + " AS dp_key, " + kInserted + " AS dp_inserted, t." + s.etag +
-      " AS dp_etag, t." + s.created_at + " AS dp_created_at, t." + s.updated_at +
-      " AS dp_updated_at, t." + s.doc + " AS dp_doc"
-      ") SELECT up.dp_inserted, up.dp_etag, up.dp_created_at, up.dp_updated_at, up.dp_doc";
-  if (a.mode == Kind::Ops)
-    sql += PgString(", CASE WHEN up.dp_inserted THEN ") + ext + ".docpatch_fold(NULL, 'ops', g.docs) IS NULL END";
-  sql += " FROM up JOIN grouped g ON g.k " + s.key_eq + " up.dp_key ORDER BY g.first";
+      " RETURNING t." + s.key + " AS dp_key, t." + s.etag + " AS dp_etag, t." + s.created_at +
+      " AS dp_created_at, t." + s.updated_at + " AS dp_updated_at, t." + s.doc + " AS dp_doc"
+      ") SELECT up.dp_etag, up.dp_created_at, up.dp_updated_at, up.dp_doc, g.docs"
+      " FROM up JOIN grouped g ON g.k " + s.key_eq + " up.dp_key ORDER BY g.first";
   Oid types[1] = {JSONBOID};
-  prepare_plan(entry, 0, sql.c_str(), 1, types);
+  prepare_plan(entry, kUpsertPlan, sql.c_str(), 1, types);
+  if (a.mode == Kind::Ops) {
+    PgString check = "SELECT " + ext + ".docpatch_fold(NULL, 'ops', $1)";
+    prepare_plan(entry, kOpsCheckPlan, check.c_str(), 1, types);
+  }
+}
+
+// Was the row stamped on the UPDATE path?  Its etag is in the first column.
+bool updated_in_scope(RowScope* scope, SPITupleTable* table, uint64 row) {
+  bool is_null;
+  Datum etag = heap_getattr(table->vals[row], 1, table->tupdesc, &is_null);
+  if (is_null) return false;
+  const varlena* v = reinterpret_cast<const varlena*>(DatumGetPointer(etag));
+  if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v)) return false;  // never: etags are short
+  return scope->stamped_by_update(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
 }
 
 std::string item_error(uint32 i, const std::string& what) {
@@ -175,10 +192,33 @@ void upsert(FunctionCallInfo fcinfo, const UpsertArgs& a, ResultSink* out) {
     pg_guard([&] { values[0] = CStringGetTextDatum(a.id); });
     values[1] = a.doc;
   }
-  uint64 rows = spi_execute(entry->plans[0], values, nulls);
+  SPITupleTable* table;
+  uint64 rows;
+  bool* inserted;  // palloc'd in SPI's memory: freed by spi_finish
+  {
+    RowScope scope(relid, RowScope::kRecordUpdates);
+    rows = spi_execute(entry->plans[kUpsertPlan], values, nulls);
+    table = SPI_tuptable;
+    inserted = static_cast<bool*>(
+        pg_call<void*>([&] { return palloc(sizeof(bool) * (rows == 0 ? 1 : rows)); }));
+    for (uint64 i = 0; i < rows; ++i)
+      inserted[i] = !pg_call<bool>([&] { return updated_in_scope(&scope, table, i); });
+  }
+  if (a.mode == Kind::Ops) {
+    // The patch must apply to {} for every row that was inserted.
+    for (uint64 i = 0; i < rows; ++i) {
+      if (!inserted[i]) continue;
+      Datum patch = a.doc;
+      if (a.batch) {
+        bool is_null;
+        patch = pg_call<Datum>([&] { return heap_getattr(table->vals[i], 5, table->tupdesc, &is_null); });
+      }
+      spi_execute(entry->plans[kOpsCheckPlan], &patch, nulls);
+    }
+  }
   for (uint64 i = 0; i < rows; ++i) {
     if ((i & 0xFF) == 0) check_for_interrupts();
-    out->put_spi_row(i, 5);
+    out->put_spi_row(table, i, 4, &inserted[i]);
   }
   spi_finish();
 }
