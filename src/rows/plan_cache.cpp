@@ -108,6 +108,10 @@ bool plan_entry_for(const PlanKey& key, PlanEntry** entry) {
     }
     *entry = e;
     if (e->valid) return false;
+    // Building may fail (an unknown column, ...): the sweep then frees what
+    // was prepared.  It never touches an entry being built (no call runs
+    // another one while building).
+    have_stale = true;
     // Stale or new: retire the old plans (freed now when unused).
     for (SPIPlanPtr& plan : e->plans) {
       if (plan == nullptr) continue;
