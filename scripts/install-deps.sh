@@ -7,8 +7,11 @@ packages=(
   build-essential g++ make cmake pkg-config
   postgresql-15 postgresql-server-dev-15 postgresql-client-15 postgresql-contrib
   libpq-dev nlohmann-json3-dev libgtest-dev
+  python3 python3-psycopg2 php-cli php-pgsql   # the client examples
   "$@"
 )
+# node and npm for the Node.js example, unless a Node.js is already installed
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
