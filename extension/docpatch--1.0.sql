@@ -183,6 +183,20 @@ LANGUAGE C VOLATILE ROWS 1;
 COMMENT ON FUNCTION upsert_with_creation_ts(regclass, text, jsonb, text, name, name) IS
 'one-statement INSERT ... ON CONFLICT DO UPDATE of a document, merged (mode) against the locked current row; created_at set once';
 
+-- The single form once more, for an untyped document: with string literals
+-- (or driver parameters sent without a type) for both the id and the
+-- document, the two forms above are ambiguous; this one is then chosen.
+CREATE FUNCTION upsert_with_creation_ts(tbl regclass, id text, doc text,
+                                        mode text DEFAULT 'merge',
+                                        key_column name DEFAULT 'id',
+                                        doc_column name DEFAULT 'doc')
+RETURNS TABLE(inserted boolean, etag text, created_at timestamptz, updated_at timestamptz, doc jsonb)
+AS 'MODULE_PATHNAME', 'docpatch_upsert_with_creation_ts_text'
+LANGUAGE C VOLATILE ROWS 1;
+
+COMMENT ON FUNCTION upsert_with_creation_ts(regclass, text, text, text, name, name) IS
+'the single form with the document as text (parsed as jsonb), so that calls with untyped literals resolve';
+
 CREATE FUNCTION upsert_with_creation_ts(tbl regclass, items jsonb,
                                         mode text DEFAULT 'merge',
                                         key_column name DEFAULT 'id',

@@ -95,9 +95,16 @@ SELECT id, doc FROM docs WHERE id IN (1, 20, 21) ORDER BY id;
 -- replace: the last item for an id wins
 SELECT inserted, doc FROM upsert_with_creation_ts('docs',
   '[{"id": 20, "doc": {"first": 1}}, {"id": 20, "doc": {"second": 2}}]'::jsonb, 'replace');
--- with untyped literals for the id or the items the two forms are ambiguous:
--- cast one of them, or name it (id => / items =>)
-SELECT * FROM upsert_with_creation_ts('docs', '20', '{"x": 1}');
+-- untyped literals for the id and the document take the single form (its
+-- overload with the document as text); untyped batch items with a mode would
+-- be read that way too, which is refused with a hint
+SELECT inserted, doc FROM upsert_with_creation_ts('docs', '20', '{"x": 1}');
+SELECT inserted, doc FROM upsert_with_creation_ts('docs', '20', '{"y": 2}', 'replace');
+SELECT inserted, doc FROM upsert_with_creation_ts('docs', id => '20', doc => '{"z": 3}', mode => 'merge');
+SELECT * FROM upsert_with_creation_ts('docs', '[{"id": 20, "doc": {}}]', 'replace');
+SELECT err($$SELECT * FROM upsert_with_creation_ts('docs', '20', 'not json')$$);
+SELECT err($$SELECT * FROM upsert_with_creation_ts('docs', '20', NULL::text)$$);
+SELECT inserted, doc FROM upsert_with_creation_ts('docs', items => '[{"id": 20, "doc": {"w": 4}}]', mode => 'merge');
 -- forty ids: inserted, then upserted again; every write its own etag,
 -- created_at kept
 CREATE TEMP TABLE first_pass AS

@@ -17,6 +17,7 @@ PG_FUNCTION_INFO_V1(docpatch_docpatch_enable);
 PG_FUNCTION_INFO_V1(docpatch_docpatch_disable);
 PG_FUNCTION_INFO_V1(docpatch_etag_guarded_update);
 PG_FUNCTION_INFO_V1(docpatch_upsert_with_creation_ts);
+PG_FUNCTION_INFO_V1(docpatch_upsert_with_creation_ts_text);
 PG_FUNCTION_INFO_V1(docpatch_upsert_with_creation_ts_batch);
 PG_FUNCTION_INFO_V1(docpatch_docpatch_fold);
 PG_FUNCTION_INFO_V1(docpatch_docpatch_fold_proposed);
@@ -142,6 +143,41 @@ extern "C" Datum docpatch_upsert_with_creation_ts(PG_FUNCTION_ARGS) {
     a.relid = PG_GETARG_OID(0);
     a.id = text_arg(fcinfo, 1);
     a.doc = PointerGetDatum(jsonb_arg(fcinfo, 2));
+    a.batch = false;
+    a.mode = kind_argument(PG_ARGISNULL(3) ? nullptr : text_arg(fcinfo, 3), f, "mode");
+    a.key_column = name_arg(fcinfo, 4);
+    a.doc_column = name_arg(fcinfo, 5);
+    upsert(fcinfo, a, &out);
+    return (Datum)0;
+  });
+}
+
+// upsert_with_creation_ts(tbl regclass, id text, doc text, mode text,
+//                         key_column name, doc_column name)
+// The single form with the document as text: what calls with untyped
+// literals for the id and the document resolve to.
+extern "C" Datum docpatch_upsert_with_creation_ts_text(PG_FUNCTION_ARGS) {
+  return sql_entry([&]() -> Datum {
+    const char* f = "upsert_with_creation_ts";
+    require_arg(fcinfo, 0, f, "tbl");
+    require_arg(fcinfo, 1, f, "id");
+    require_arg(fcinfo, 2, f, "doc", sqlstate::kInvalidPatch);
+    require_arg(fcinfo, 4, f, "key_column");
+    require_arg(fcinfo, 5, f, "doc_column");
+    UpsertArgs a;
+    a.relid = PG_GETARG_OID(0);
+    a.id = text_arg(fcinfo, 1);
+    const char* doc = text_arg(fcinfo, 2);
+    Kind misplaced_mode;
+    if (a.id[std::strspn(a.id, " \t\r\n")] == '[' && parse_kind(doc, &misplaced_mode))
+      throw Error(sqlstate::kInvalidArgument,
+                  std::string(f) + ": the items of the batch form must be of type jsonb",
+                  "The call was read as the single form, with an id that looks like a JSON "
+                  "array and a document \"" + std::string(doc) + "\".",
+                  "Cast the items, as in upsert_with_creation_ts('t', '[...]'::jsonb, 'replace'), "
+                  "or name them: items => '[...]'.");
+    ResultSink out(fcinfo);
+    a.doc = pg_call<Datum>([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(doc)); });
     a.batch = false;
     a.mode = kind_argument(PG_ARGISNULL(3) ? nullptr : text_arg(fcinfo, 3), f, "mode");
     a.key_column = name_arg(fcinfo, 4);
