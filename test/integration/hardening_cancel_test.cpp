@@ -1,0 +1,216 @@
+// Long docpatch calls are cancellable: statement_timeout and
+// pg_cancel_backend() stop a 100,000-operation patch, a deep merge of a huge
+// document and a merge diff of two huge documents promptly, with SQLSTATE
+// 57014, and the session stays usable.
+//
+// "Promptly" is a correctness bound with generous slack, not a benchmark:
+// each workload is first run (or, for the patch, a tenth of it is run)
+// without a limit to learn how long it takes on this machine, then it is
+// cancelled early and must stop in a fraction of that time.  A call that did
+// not check for interrupts inside its loops would only notice the
+// cancellation when it returns, after the full time (checked: with
+// check_for_interrupts() made a no-op, every case here fails).  The
+// 100,000-operation patch is sized to take at least 5 s and must stop within
+// 2 s.  A merge is bounded by jsonb's size limits (one of a 120 MB document
+// takes well under a second, part of it PostgreSQL reading the inputs), so
+// it is cancelled a quarter of the way into docpatch's own work and must
+// stop before half of the rest is done.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "support/pg.hpp"
+
+using docpatch::test::Connection;
+using docpatch::test::ScratchDatabase;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Runs sql to completion and returns its duration in seconds.
+double timed(Connection& c, const std::string& sql) {
+  auto start = Clock::now();
+  c.exec(sql);
+  return seconds_since(start);
+}
+
+struct Cancelled {
+  std::string sqlstate;
+  double seconds;  // from the start of the statement (timeout) or the cancel request
+};
+
+// Runs sql with a statement_timeout of `timeout_ms`; returns the error's
+// SQLSTATE ("" when it succeeded) and the statement's duration.
+Cancelled with_timeout(Connection& c, const std::string& sql, int timeout_ms) {
+  c.exec("SET statement_timeout = " + std::to_string(timeout_ms));
+  auto start = Clock::now();
+  std::string code;
+  try {
+    c.exec(sql);
+  } catch (const docpatch::test::ServerError& e) {
+    code = e.sqlstate;
+  }
+  double elapsed = seconds_since(start);
+  c.exec("RESET statement_timeout");
+  return {code, elapsed};
+}
+
+// Starts sql on c, waits until the backend has been running it for
+// `after_ms`, cancels it with pg_cancel_backend() from `other`, and returns
+// the SQLSTATE it ended with and the time from the cancel request to the
+// error.
+Cancelled with_cancel(Connection& c, Connection& other, const std::string& sql, int after_ms) {
+  std::string pid = c.value("SELECT pg_backend_pid()");
+  EXPECT_EQ(PQsendQuery(c.raw(), sql.c_str()), 1) << PQerrorMessage(c.raw());
+  // Wait for the statement to be active, then let it run a little.
+  for (int i = 0; i < 1000; ++i) {
+    std::string state = other.value("SELECT coalesce((SELECT state FROM pg_stat_activity WHERE pid = " + pid +
+                                    "), 'gone')");
+    if (state == "active") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(after_ms));
+  auto start = Clock::now();
+  EXPECT_EQ(other.value("SELECT pg_cancel_backend(" + pid + ")"), "t");
+  std::string code;
+  while (PGresult* r = PQgetResult(c.raw())) {
+    if (PQresultStatus(r) == PGRES_FATAL_ERROR) {
+      const char* s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+      code = s != nullptr ? s : "";
+    }
+    PQclear(r);
+  }
+  return {code, seconds_since(start)};
+}
+
+class Cancel : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { db_ = new ScratchDatabase("docpatch_cancel"); }
+  static void TearDownTestSuite() {
+    delete db_;
+    db_ = nullptr;
+  }
+  Connection connect() { return Connection(db_->conninfo()); }
+  static ScratchDatabase* db_;
+};
+ScratchDatabase* Cancel::db_ = nullptr;
+
+// A document with an array of n numbers written 1.0, 2.0, ..., and a patch of
+// `ops` add_unique operations of n (written 1000, not 1000.0): each one
+// compares every element numerically before finding the last one equal, so
+// the patch changes nothing and costs ops * n comparisons.
+void make_patch_workload(Connection& c, int n) {
+  c.exec("DROP TABLE IF EXISTS patch_work");
+  c.exec("CREATE TEMP TABLE patch_work (doc jsonb, ops10k jsonb, ops jsonb)");
+  c.exec("ALTER TABLE patch_work ALTER doc SET STORAGE EXTERNAL, ALTER ops10k SET STORAGE EXTERNAL, "
+         "ALTER ops SET STORAGE EXTERNAL");
+  c.exec("INSERT INTO patch_work SELECT jsonb_build_object('l', (SELECT jsonb_agg(i + 0.0) FROM generate_series(1, $1::int) i)), "
+         "(SELECT jsonb_agg(jsonb_build_object('op', 'add_unique', 'path', '/l', 'value', $1::int)) FROM generate_series(1, 10000)), "
+         "(SELECT jsonb_agg(jsonb_build_object('op', 'add_unique', 'path', '/l', 'value', $1::int)) FROM generate_series(1, 100000))",
+         {std::to_string(n)});
+}
+
+const char* const kPatch10k = "SELECT length(jsonb_patch_ops(doc, ops10k)::text) FROM patch_work";
+const char* const kPatch = "SELECT length(jsonb_patch_ops(doc, ops)::text) FROM patch_work";
+
+// Sizes the patch workload so that the full 100,000 operations take at least
+// 5 s (estimated from a tenth of them); returns that estimate.
+double sized_patch_workload(Connection& c) {
+  int n = 1000;
+  double estimate = 0;
+  for (;;) {
+    make_patch_workload(c, n);
+    estimate = 10 * timed(c, kPatch10k);
+    if (estimate >= 5.0 || n >= 64000) break;
+    n = static_cast<int>(n * std::min(8.0, 6.0 / std::max(estimate, 0.1)));
+  }
+  std::cout << "[ cancel ] 100,000 add_unique over " << n << " elements: about " << estimate
+            << " s uncancelled" << std::endl;
+  return estimate;
+}
+
+// A 120 MB document of 100,000 members that are objects of 64 members, a
+// patch reaching into every one of them, and a copy with one change in each.
+void make_merge_workload(Connection& c) {
+  c.exec("DROP TABLE IF EXISTS merge_work");  // temporary: no WAL, quicker to fill
+  c.exec("CREATE TEMP TABLE merge_work (t jsonb, p jsonb, t2 jsonb)");
+  c.exec("ALTER TABLE merge_work ALTER t SET STORAGE EXTERNAL, ALTER p SET STORAGE EXTERNAL, "
+         "ALTER t2 SET STORAGE EXTERNAL");
+  c.exec(R"(INSERT INTO merge_work
+            SELECT (SELECT jsonb_object_agg('k' || i, inner_doc) FROM generate_series(1, 100000) i),
+                   (SELECT jsonb_object_agg('k' || i, '{"x": 1}'::jsonb) FROM generate_series(1, 100000) i),
+                   (SELECT jsonb_object_agg('k' || i, inner_doc || '{"m1": 0}') FROM generate_series(1, 100000) i)
+            FROM (SELECT jsonb_object_agg('m' || j, j) AS inner_doc FROM generate_series(1, 64) j) s)");
+}
+
+const char* const kDeepMerge = "SELECT pg_column_size(jsonb_deep_merge(t, p)) FROM merge_work";
+const char* const kMergeDiff = "SELECT pg_column_size(jsonb_merge_diff(t, t2)) FROM merge_work";
+
+}  // namespace
+
+TEST_F(Cancel, StatementTimeoutStopsAHundredThousandOperationPatch) {
+  Connection c = connect();
+  double full = sized_patch_workload(c);
+  ASSERT_GE(full, 5.0) << "the workload is too small to show anything";
+  auto r = with_timeout(c, kPatch, 300);
+  EXPECT_EQ(r.sqlstate, "57014");
+  EXPECT_LT(r.seconds, 2.0) << "statement_timeout of 0.3 s took " << r.seconds << " s to stop a patch of about "
+                            << full << " s";
+  EXPECT_EQ(c.value("SELECT 1"), "1") << "the session must stay usable";
+}
+
+TEST_F(Cancel, PgCancelBackendStopsAHundredThousandOperationPatch) {
+  Connection c = connect();
+  Connection other = connect();
+  double full = sized_patch_workload(c);
+  ASSERT_GE(full, 5.0) << "the workload is too small to show anything";
+  auto r = with_cancel(c, other, kPatch, 300);
+  EXPECT_EQ(r.sqlstate, "57014");
+  EXPECT_LT(r.seconds, 2.0) << "pg_cancel_backend took " << r.seconds << " s to stop a patch of about " << full << " s";
+  EXPECT_EQ(c.value("SELECT 1"), "1");
+}
+
+// The merges: a timeout (and a cancel request) lands a quarter of the way
+// into the work docpatch itself does (after PostgreSQL has read the inputs),
+// and the call must stop before half of the remaining work is done.
+TEST_F(Cancel, StatementTimeoutAndPgCancelBackendStopMergesOfHugeDocuments) {
+  Connection c = connect();
+  Connection other = connect();
+  make_merge_workload(c);
+  struct Case {
+    const char* name;
+    const char* sql;
+    const char* inputs_only;  // reads the same inputs and does nothing else
+  };
+  const Case cases[] = {
+      {"deep merge of a 120 MB document", kDeepMerge, "SELECT jsonb_typeof(t), jsonb_typeof(p) FROM merge_work"},
+      {"merge diff of two 120 MB documents", kMergeDiff, "SELECT jsonb_typeof(t), jsonb_typeof(t2) FROM merge_work"},
+  };
+  for (const Case& k : cases) {
+    double inputs = std::min(timed(c, k.inputs_only), timed(c, k.inputs_only));
+    double full = std::min(timed(c, k.sql), timed(c, k.sql));
+    double own = full - inputs;
+    std::cout << "[ cancel ] " << k.name << ": " << full << " s uncancelled, " << own << " s of it in docpatch"
+              << std::endl;
+    ASSERT_GT(own, 0.15) << k.name << ": too little work to show anything";
+    double at = inputs + own / 4;
+    double bound = (full - at) / 2;
+    int at_ms = static_cast<int>(at * 1000);
+
+    auto r = with_timeout(c, k.sql, at_ms);
+    EXPECT_EQ(r.sqlstate, "57014") << k.name;
+    EXPECT_LT(r.seconds, at + bound) << k.name << ": a timeout at " << at_ms << " ms stopped it after " << r.seconds
+                                     << " s (uncancelled: " << full << " s)";
+    auto q = with_cancel(c, other, k.sql, at_ms);
+    EXPECT_EQ(q.sqlstate, "57014") << k.name;
+    EXPECT_LT(q.seconds, bound) << k.name << ": pg_cancel_backend took " << q.seconds << " s to stop it (uncancelled: "
+                                << full << " s)";
+    EXPECT_EQ(c.value("SELECT 1"), "1") << "the session must stay usable";
+  }
+}
