@@ -14,7 +14,7 @@ status=0
 for src in "$repo"/test/fuzz/*_fuzz.cpp; do
   name=$(basename "$src" .cpp)
   target=${name%_fuzz}
-  clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -I"$repo/src" \
+  clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I"$repo/src" \
     "$src" "$repo"/src/core/*.cpp -o "$out/$name"
   corpus=$repo/test/fuzz/corpus/$target
   if [ "$seconds" -gt 0 ]; then
