@@ -527,6 +527,20 @@ class Generator {
       for (int i = 0; i < m; ++i) l.push_back(chance(70) ? scalar() : value(1));
       o["l"] = l;
     }
+    // Now and then containers of more than 32 entries, where jsonb stores
+    // every 32nd entry's offset instead of its length.
+    if (chance(8)) {
+      json big = json::array();
+      int m = uniform(30, 70);
+      for (int i = 0; i < m; ++i) big.push_back(chance(80) ? scalar() : value(1));
+      o["big"] = big;
+    }
+    if (chance(8)) {
+      json wide = json::object();
+      int m = uniform(30, 70);
+      for (int i = 0; i < m; ++i) wide["w" + std::to_string(i)] = chance(80) ? scalar() : value(1);
+      o["wide"] = wide;
+    }
     return o;
   }
 

@@ -159,6 +159,7 @@ TEST_F(Cancel, StatementTimeoutStopsAHundredThousandOperationPatch) {
   double full = sized_patch_workload(c);
   ASSERT_GE(full, 5.0) << "the workload is too small to show anything";
   auto r = with_timeout(c, kPatch, 300);
+  std::cout << "[ cancel ] stopped after " << r.seconds << " s (timeout 0.3 s)" << std::endl;
   EXPECT_EQ(r.sqlstate, "57014");
   EXPECT_LT(r.seconds, 2.0) << "statement_timeout of 0.3 s took " << r.seconds << " s to stop a patch of about "
                             << full << " s";
@@ -171,6 +172,7 @@ TEST_F(Cancel, PgCancelBackendStopsAHundredThousandOperationPatch) {
   double full = sized_patch_workload(c);
   ASSERT_GE(full, 5.0) << "the workload is too small to show anything";
   auto r = with_cancel(c, other, kPatch, 300);
+  std::cout << "[ cancel ] stopped " << r.seconds << " s after pg_cancel_backend()" << std::endl;
   EXPECT_EQ(r.sqlstate, "57014");
   EXPECT_LT(r.seconds, 2.0) << "pg_cancel_backend took " << r.seconds << " s to stop a patch of about " << full << " s";
   EXPECT_EQ(c.value("SELECT 1"), "1");
@@ -204,10 +206,12 @@ TEST_F(Cancel, StatementTimeoutAndPgCancelBackendStopMergesOfHugeDocuments) {
     int at_ms = static_cast<int>(at * 1000);
 
     auto r = with_timeout(c, k.sql, at_ms);
+    std::cout << "[ cancel ] timeout at " << at_ms << " ms: stopped after " << r.seconds << " s" << std::endl;
     EXPECT_EQ(r.sqlstate, "57014") << k.name;
     EXPECT_LT(r.seconds, at + bound) << k.name << ": a timeout at " << at_ms << " ms stopped it after " << r.seconds
                                      << " s (uncancelled: " << full << " s)";
     auto q = with_cancel(c, other, k.sql, at_ms);
+    std::cout << "[ cancel ] stopped " << q.seconds << " s after pg_cancel_backend()" << std::endl;
     EXPECT_EQ(q.sqlstate, "57014") << k.name;
     EXPECT_LT(q.seconds, bound) << k.name << ": pg_cancel_backend took " << q.seconds << " s to stop it (uncancelled: "
                                 << full << " s)";

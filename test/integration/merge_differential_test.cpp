@@ -88,6 +88,9 @@ class Gen {
   json object(int depth) {
     json o = json::object();
     int n = uniform(0, 6);
+    // Now and then more than 32 members: jsonb then stores every 32nd
+    // entry's offset instead of its length.
+    if (chance(3)) n = uniform(30, 60);
     for (int i = 0; i < n; ++i) o[key()] = value(depth);
     return o;
   }

@@ -153,6 +153,9 @@ class Generator {
     }
     json a = json::array();
     int n = uniform(0, 4);
+    // Now and then more than 32 elements: jsonb then stores every 32nd
+    // entry's offset instead of its length.
+    if (chance(3)) n = uniform(30, 50);
     for (int i = 0; i < n; ++i) a.push_back(value(depth - 1));
     return a;
   }
