@@ -1,6 +1,8 @@
 // Decoding jsonb's JEntry arrays (layout described in utils/jsonb.h).
 #include "jsonb/reader.hpp"
 
+#include "boundary/boundary.hpp"
+
 namespace docpatch::jsonb {
 
 uint32_t RawContainer::start_offset(uint32_t i) const {
@@ -67,7 +69,10 @@ ObjectNode* expand_object(Value& v) {
   ObjectNode* node = make_node<ObjectNode>();
   RawContainer raw(v);
   node->reserve(raw.count());
-  raw.for_each_member([&](uint32_t, Key k, const Value& val) { node->append_sorted(k, val); });
+  raw.for_each_member([&](uint32_t i, Key k, const Value& val) {
+    if ((i & 0xFFFF) == 0xFFFF) check_for_interrupts();  // containers may have millions of entries
+    node->append_sorted(k, val);
+  });
   v = Value::of(node);
   return node;
 }
@@ -77,7 +82,10 @@ ArrayNode* expand_array(Value& v) {
   ArrayNode* node = make_node<ArrayNode>();
   RawContainer raw(v);
   node->elems.reserve(raw.count());
-  raw.for_each_element([&](uint32_t, const Value& val) { node->elems.push_back(val); });
+  raw.for_each_element([&](uint32_t i, const Value& val) {
+    if ((i & 0xFFFF) == 0xFFFF) check_for_interrupts();
+    node->elems.push_back(val);
+  });
   v = Value::of(node);
   return node;
 }

@@ -156,6 +156,7 @@ class JsonPatchDiff {
     size_t paired = std::min(middle_a, middle_b);
     // The paired elements keep their indexes: no element has moved yet.
     for (size_t i = 0; i < paired; ++i) {
+      if ((i & 0xFFF) == 0xFFF) check_for_interrupts();  // pairs that diff to nothing emit nothing
       size_t mark = path_.push_index(prefix + i);
       diff(a[prefix + i], b[prefix + i]);
       path_.pop(mark);
