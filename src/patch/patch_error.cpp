@@ -1,16 +1,13 @@
 #include "patch/patch_error.hpp"
 
 #include "boundary/boundary.hpp"
+#include "core/text.hpp"
 #include "jsonb/writer.hpp"
 
 namespace docpatch::patch {
 
 std::string excerpt(std::string_view text, size_t max) {
-  if (text.size() <= max) return std::string(text);
-  size_t cut = max;
-  // Do not split a UTF-8 sequence: back up to the start of a character.
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text.substr(0, cut)) + "...";
+  return quoted_excerpt(text, max);  // src/core/text.hpp: unit-tested and fuzzed
 }
 
 std::string op_label(uint32_t index, std::string_view op, std::string_view path, bool has_path) {

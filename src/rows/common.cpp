@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "core/text.hpp"
+
 namespace docpatch::rows {
 namespace {
 
@@ -146,12 +148,7 @@ void ResultSink::put_spi_row(SPITupleTable* table, uint64 row, int ncols, const 
 }
 
 std::string excerpt(const char* text) {
-  size_t len = std::strlen(text);
-  if (len <= 100) return text;
-  // Cut at a character boundary (UTF-8 continuation bytes are 10xxxxxx).
-  size_t cut = 100;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text, cut) + "...";
+  return quoted_excerpt(text, 100);  // src/core/text.hpp: unit-tested and fuzzed
 }
 
 }  // namespace docpatch::rows
