@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "boundary/pg_allocator.hpp"
+#include "jsonb/devector.hpp"
 
 namespace docpatch::jsonb {
 
@@ -163,10 +164,11 @@ class ObjectNode {
   uint32_t dead_ = 0;
 };
 
-// An expanded array.
+// An expanded array.  Its elements are a DeVector, so that inserting or
+// removing at the front of a large array costs as little as at the end.
 class ArrayNode {
  public:
-  PgVector<Value> elems;
+  DeVector<Value> elems;
 };
 
 }  // namespace docpatch::jsonb
