@@ -4,12 +4,13 @@
 #   bench/run.sh            the full run (about 15 minutes)
 #   bench/run.sh --quick    a quick run (about 2 minutes): fewer repetitions,
 #                           shorter timings
-#   bench/run.sh --only functions,statements,trigger,memory
+#   bench/run.sh --only functions,scaling,statements,trigger,memory
 #                           run only some parts (also BENCH_ONLY=...)
 #
 # Installs what it needs (scripts/install-deps.sh plus strace), builds
 # docpatch, starts its own throwaway server (scripts/pg-throwaway), runs
 #   functions   docpatch's functions vs PostgreSQL's own / PL/pgSQL, in memory
+#   scaling     patches of 10,000 and 100,000 operations (time per operation)
 #   statements  whole UPDATE statements with pgbench, 4 clients
 #   trigger     docpatch_stamp vs no trigger vs a PL/pgSQL trigger
 #   memory      peak backend memory of one patch of a 1 MB document
@@ -23,7 +24,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
 mode=${BENCH_MODE:-full}
-only=${BENCH_ONLY:-functions,statements,trigger,memory}
+only=${BENCH_ONLY:-functions,scaling,statements,trigger,memory}
 while (($#)); do
   case $1 in
     --quick) mode=quick ;;
@@ -51,7 +52,7 @@ trap 'scripts/pg-throwaway stop "$dir"' EXIT
 . "$dir/env"
 export PGOPTIONS="-c jit=off -c client_min_messages=warning"
 psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION docpatch" \
-  -f bench/documents.sql -f bench/baselines.sql -f bench/functions.sql >&2
+  -f bench/documents.sql -f bench/baselines.sql -f bench/functions.sql -f bench/scaling.sql >&2
 
 has() { [[ ",$only," == *",$1,"* ]]; }
 
@@ -82,6 +83,29 @@ if has functions; then
                 CASE WHEN ratio >= target THEN 'met' ELSE '**not met**' END ELSE '' END, ''
     FROM bench.function_report
     ORDER BY ord, CASE size WHEN '1 KB' THEN 1 WHEN '50 KB' THEN 2 ELSE 3 END"
+  echo
+fi
+
+if has scaling; then
+  log "scaling (patches of 10,000 and 100,000 operations)"
+  echo "## Large patches"
+  echo
+  echo "One \`jsonb_patch_ops\` call with n operations of one kind on one container (median of $fn_reps calls)."
+  echo "A time per operation that stays flat from 10,000 to 100,000 operations means linear cost."
+  echo
+  echo "| operations | µs per operation, n = 10,000 | µs per operation, n = 100,000 |"
+  echo "|---|---:|---:|"
+  psql -X -At -F '|' -c "
+    SELECT '', CASE kind
+                 WHEN 'append' THEN 'add at \`/a/-\` (append) to an array of n'
+                 WHEN 'front insert' THEN 'add at \`/a/0\` (insert at the front) of an array of n'
+                 WHEN 'front remove' THEN 'remove \`/a/0\` from an array of n'
+                 WHEN 'middle replace' THEN 'replace \`/a/<n/2>\` in an array of n'
+                 ELSE 'add n new members to an empty object'
+               END,
+           to_char(max(us_per_op) FILTER (WHERE n = 10000), 'FM990.000'),
+           to_char(max(us_per_op) FILTER (WHERE n = 100000), 'FM990.000'), ''
+    FROM bench.scaling($fn_reps) GROUP BY kind ORDER BY min(ord)"
   echo
 fi
 
