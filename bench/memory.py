@@ -7,8 +7,11 @@ to hide a new peak.  The backend first runs the same statement on a tiny
 document (loading docpatch, filling the caches), then its peak resident set
 size is reset (`echo 5 > /proc/PID/clear_refs` resets VmHWM to the current
 VmRSS), the statement runs once on the 1 MB document, and the peak is read
-back: peak growth = VmHWM after - VmRSS before.  The document is stored in a
-table (TOASTed, pglz), so the peak includes fetching and decompressing it.
+back: peak growth = VmHWM after - VmRSS before, less the shared memory and
+file pages the statement touched for the first time (RssShmem and RssFile
+only grow while the backend lives, so their growth is measured exactly): what
+remains is the backend's private memory.  The document is stored in a table
+(TOASTed, pglz), so the peak includes fetching and decompressing it.
 
 Needs to run as root or as the server's user (to write clear_refs).
 Prints markdown rows.  Connects with the libpq environment (PGHOST, ...).
@@ -53,6 +56,10 @@ CASES = [
         "SELECT pg_column_size(jsonb_set(doc, '{status}', '\"closed\"')) FROM mem_docs WHERE id = %(id)s",
     ),
     (
+        "`UPDATE ... SET doc = jsonb_set(doc, ...)`, 1 path (for comparison)",
+        "UPDATE mem_docs SET doc = jsonb_set(doc, '{status}', '\"closed\"') WHERE id = %(id)s",
+    ),
+    (
         "`jsonb_shallow_merge` (`SELECT`)",
         "SELECT pg_column_size(jsonb_shallow_merge(doc, '{\"status\": \"closed\"}')) FROM mem_docs WHERE id = %(id)s",
     ),
@@ -69,7 +76,7 @@ def status(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
+            if key in ("VmRSS", "VmHWM", "RssFile", "RssShmem"):
                 values[key] = int(rest.split()[0]) * 1024
     return values
 
@@ -87,12 +94,18 @@ def measure(statement, reps):
         params = {"ops1": OPS_1, "ops10": OPS_10}
         cur.execute(statement, dict(params, id=0))  # warm-up on the tiny document
         cur.fetchall() if cur.description else None
-        before = status(pid)["VmRSS"]
+        before = status(pid)
         with open(f"/proc/{pid}/clear_refs", "w") as f:
             f.write("5")
         cur.execute(statement, dict(params, id=1))
         cur.fetchall() if cur.description else None
-        peaks.append(status(pid)["VmHWM"] - before)
+        after = status(pid)
+        # Pages of shared memory (buffers, WAL buffers) and of files that the
+        # statement touched for the first time stay mapped: their growth is
+        # not the backend's own memory, and it is still there after the
+        # statement, so it can be subtracted exactly.
+        shared = (after["RssShmem"] - before["RssShmem"]) + (after["RssFile"] - before["RssFile"])
+        peaks.append(after["VmHWM"] - before["VmRSS"] - shared)
         conn.close()
     peaks.sort()
     return peaks[len(peaks) // 2]

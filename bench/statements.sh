@@ -27,7 +27,7 @@ IFS=',' read -r -a sizes <<<"${BENCH_SIZES:-1 KB,50 KB,1 MB}"
 clients=4
 work=$(mktemp -d /tmp/docpatch-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-export PGOPTIONS="${PGOPTIONS:-} -c jit=off"
+export PGOPTIONS="${PGOPTIONS:-} -c jit=off -c client_min_messages=warning"
 
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
