@@ -3,6 +3,10 @@
 # Prints one line per example and a closing "N passed, N failed" line.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# A fresh database with docpatch, so the examples start from a known state.
+export PGDATABASE=docpatch_examples
+psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS docpatch_examples" -c "CREATE DATABASE docpatch_examples" >/dev/null
+psql -X -q -c "CREATE EXTENSION docpatch" >/dev/null
 passed=0
 failed=0
 run() {

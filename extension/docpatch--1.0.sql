@@ -108,3 +108,102 @@ COMMENT ON FUNCTION jsonb_patch_ops(jsonb, jsonb) IS
 -----------------------------------------------------------------------------
 -- Rows: stamp trigger, etag-guarded update, upsert (docs/functions/rows.md)
 -----------------------------------------------------------------------------
+
+CREATE FUNCTION docpatch_stamp()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'docpatch_docpatch_stamp'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION docpatch_stamp() IS
+'BEFORE INSERT OR UPDATE row trigger: created_at set once, updated_at = now(), a new etag on every write; arguments created_at=, updated_at=, etag=, on_created_at_change=keep|error';
+
+CREATE FUNCTION docpatch_new_etag()
+RETURNS text
+AS 'MODULE_PATHNAME', 'docpatch_docpatch_new_etag'
+LANGUAGE C VOLATILE PARALLEL SAFE;
+
+COMMENT ON FUNCTION docpatch_new_etag() IS
+'a new opaque etag, as docpatch_stamp writes them: 128 random bits in base64url (22 characters), never repeated';
+
+CREATE FUNCTION docpatch_enable(tbl regclass,
+                                created_at name DEFAULT 'created_at',
+                                updated_at name DEFAULT 'updated_at',
+                                etag name DEFAULT 'etag',
+                                on_created_at_change text DEFAULT 'keep')
+RETURNS void
+AS 'MODULE_PATHNAME', 'docpatch_docpatch_enable'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION docpatch_enable(regclass, name, name, name, text) IS
+'adds the missing stamp columns (created_at, updated_at, etag) and the docpatch_stamp trigger to a table; idempotent';
+
+CREATE FUNCTION docpatch_disable(tbl regclass)
+RETURNS void
+AS 'MODULE_PATHNAME', 'docpatch_docpatch_disable'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION docpatch_disable(regclass) IS
+'removes the docpatch_stamp trigger from a table (the stamp columns stay)';
+
+CREATE FUNCTION docpatch_fold(target jsonb, mode text, docs jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'docpatch_docpatch_fold'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION docpatch_fold(jsonb, text, jsonb) IS
+'internal (upsert_with_creation_ts): applies the array docs to target in order with one mode; NULL target counts as {}';
+
+CREATE FUNCTION docpatch_fold_proposed(mode text, docs jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'docpatch_docpatch_fold_proposed'
+LANGUAGE C STABLE PARALLEL UNSAFE;  -- not IMMUTABLE: it runs a subtransaction, never at plan time
+
+COMMENT ON FUNCTION docpatch_fold_proposed(text, jsonb) IS
+'internal (upsert_with_creation_ts): the document proposed for a new row, docpatch_fold(NULL, mode, docs); in mode ops {} when the patch does not apply to {}';
+
+CREATE FUNCTION etag_guarded_update(tbl regclass, id text, if_match text, patch jsonb,
+                                    kind text DEFAULT NULL,
+                                    key_column name DEFAULT 'id',
+                                    doc_column name DEFAULT 'doc')
+RETURNS TABLE(etag text, created_at timestamptz, updated_at timestamptz, doc jsonb)
+AS 'MODULE_PATHNAME', 'docpatch_etag_guarded_update'
+LANGUAGE C VOLATILE ROWS 1;
+
+COMMENT ON FUNCTION etag_guarded_update(regclass, text, text, jsonb, text, name, name) IS
+'one-statement conditional update: applies patch (JSON Patch array or merge object, or kind) to the row when if_match equals its etag (NULL: always, *: any row); DP010 not found, DP011 etag mismatch';
+
+CREATE FUNCTION upsert_with_creation_ts(tbl regclass, id text, doc jsonb,
+                                        mode text DEFAULT 'merge',
+                                        key_column name DEFAULT 'id',
+                                        doc_column name DEFAULT 'doc')
+RETURNS TABLE(inserted boolean, etag text, created_at timestamptz, updated_at timestamptz, doc jsonb)
+AS 'MODULE_PATHNAME', 'docpatch_upsert_with_creation_ts'
+LANGUAGE C VOLATILE ROWS 1;
+
+COMMENT ON FUNCTION upsert_with_creation_ts(regclass, text, jsonb, text, name, name) IS
+'one-statement INSERT ... ON CONFLICT DO UPDATE of a document, merged (mode) against the locked current row; created_at set once';
+
+-- The single form once more, for an untyped document: with string literals
+-- (or driver parameters sent without a type) for both the id and the
+-- document, the two forms above are ambiguous; this one is then chosen.
+CREATE FUNCTION upsert_with_creation_ts(tbl regclass, id text, doc text,
+                                        mode text DEFAULT 'merge',
+                                        key_column name DEFAULT 'id',
+                                        doc_column name DEFAULT 'doc')
+RETURNS TABLE(inserted boolean, etag text, created_at timestamptz, updated_at timestamptz, doc jsonb)
+AS 'MODULE_PATHNAME', 'docpatch_upsert_with_creation_ts_text'
+LANGUAGE C VOLATILE ROWS 1;
+
+COMMENT ON FUNCTION upsert_with_creation_ts(regclass, text, text, text, name, name) IS
+'the single form with the document as text (parsed as jsonb), so that calls with untyped literals resolve';
+
+CREATE FUNCTION upsert_with_creation_ts(tbl regclass, items jsonb,
+                                        mode text DEFAULT 'merge',
+                                        key_column name DEFAULT 'id',
+                                        doc_column name DEFAULT 'doc')
+RETURNS TABLE(inserted boolean, etag text, created_at timestamptz, updated_at timestamptz, doc jsonb)
+AS 'MODULE_PATHNAME', 'docpatch_upsert_with_creation_ts_batch'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION upsert_with_creation_ts(regclass, jsonb, text, name, name) IS
+'batch upsert of [{"id": ..., "doc": ...}, ...] in one statement; items for the same id fold in order; one row per id';

@@ -18,7 +18,22 @@ echo "docpatch: building and starting a PostgreSQL 15 server in $dir ..."
 "$repo/scripts/pg-throwaway" start "$dir" >/dev/null
 # shellcheck disable=SC1091
 . "$dir/env"
-psql -q -X -v ON_ERROR_STOP=1 -f "$repo/scripts/demo.sql"
+psql -q -X -v ON_ERROR_STOP=1 <"$repo/scripts/demo.sql"
+
+echo "7. two clients race to create note n2, each with its own field: neither is lost"
+# Client A creates n2 and holds its transaction open for a moment; client B
+# upserts a different field meanwhile, waits for A's row lock, then merges.
+psql -q -X -v ON_ERROR_STOP=1 >/dev/null <<'SQL' &
+BEGIN;
+SELECT upsert_with_creation_ts('notes', 'n2', '{"title": "from client A"}'::jsonb);
+SELECT pg_sleep(1);
+COMMIT;
+SQL
+sleep 0.3
+psql -q -X -v ON_ERROR_STOP=1 >/dev/null \
+  -c "SELECT upsert_with_creation_ts('notes', 'n2', '{\"body\": \"from client B\"}'::jsonb)"
+wait
+psql -q -X -v ON_ERROR_STOP=1 <"$repo/scripts/demo-race.sql"
 
 cat <<MSG
 

@@ -9,6 +9,7 @@ CREATE TABLE notes (id text PRIMARY KEY, doc jsonb NOT NULL);
 \o /dev/null
 SELECT docpatch_enable('notes');
 \o
+SET client_min_messages = notice;
 
 \echo '1. create: an upsert inserts the note; created_at, updated_at and etag are stamped'
 SELECT inserted, doc FROM upsert_with_creation_ts('notes', 'n1',
@@ -30,7 +31,7 @@ SELECT jsonb_deep_merge(doc, '{"meta": {"color": "blue"}}') AS merged FROM notes
 DO $$
 BEGIN
   PERFORM etag_guarded_update('notes', 'n1', current_setting('demo.etag1'), '{"title": "Stale"}');
-EXCEPTION WHEN SQLSTATE 'DP011' THEN RAISE NOTICE 'refused with SQLSTATE %: %', SQLSTATE, SQLERRM;
+EXCEPTION WHEN SQLSTATE 'DP011' THEN RAISE NOTICE 'refused: SQLSTATE % (%)', SQLSTATE, split_part(SQLERRM, ' for the row', 1);
 END $$;
 
 \echo '5. ... while the current etag is accepted'
@@ -42,10 +43,3 @@ WHERE n.id = 'n1';
 SELECT inserted, created_at = :'created1'::timestamptz AS created_at_kept, doc
 FROM upsert_with_creation_ts('notes', 'n1', '{"title": "Replaced"}', 'replace');
 
-\echo '7. a rapid create-then-edit from a UI arrives as one batch: both fields survive'
-SELECT inserted, doc FROM upsert_with_creation_ts('notes', '[
-  {"id": "n2", "doc": {"title": "From tab A"}},
-  {"id": "n2", "doc": {"body": "From tab B"}}]'::jsonb);
-
-\echo '8. diff: the patch that turns one version into another'
-SELECT jsonb_diff('{"a": 1, "tags": ["x"]}', '{"a": 2, "tags": ["x", "y"]}') AS diff;

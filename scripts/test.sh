@@ -3,6 +3,7 @@
 #   Debian packages (installed if missing) -> build -> throwaway PostgreSQL 15
 #   -> pg_regress suite + isolation specs (make installcheck)
 #   -> GoogleTest unit and integration tests (ctest)
+#   -> the client examples (examples/run.sh) and the fuzz corpus replay
 # and prints each runner's summary.  Exits non-zero if anything failed.
 #
 # DOCPATCH_LONG=1 runs the randomized tests' long campaigns.
@@ -47,6 +48,22 @@ if ctest --test-dir "$build" --output-on-failure -j2; then
 else
   status=1
   summary+=("ctest: FAILED")
+fi
+
+echo "== client examples (Python, Node.js, PHP)"
+if examples/run.sh; then
+  summary+=("examples: passed")
+else
+  status=1
+  summary+=("examples: FAILED")
+fi
+
+echo "== fuzz corpus replay (libFuzzer targets over their saved inputs)"
+if scripts/fuzz.sh; then
+  summary+=("fuzz corpus replay: passed")
+else
+  status=1
+  summary+=("fuzz corpus replay: FAILED")
 fi
 
 echo "== summary ($(( $(date +%s) - started ))s)"

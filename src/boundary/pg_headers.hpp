@@ -17,6 +17,30 @@ extern "C" {
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+
+// Rows (src/rows): SPI, triggers, catalogs and caches.
+#include "access/detoast.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_opclass.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_trigger.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
+#include "partitioning/partdesc.h"
+#include "catalog/partition.h"
+#include "storage/lmgr.h"
+#include "utils/datum.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
 }
 
 // postgres.h defines these as macros; they collide with the C++ library.
