@@ -18,7 +18,8 @@
 # Progress goes to stderr.  Never part of CI or scripts/test.sh: timings
 # depend on the machine and on whatever else it is doing; ratios measured
 # side by side in one run are what count.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "$0: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"

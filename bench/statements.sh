@@ -19,7 +19,8 @@
 #   BENCH_SECONDS  duration of one pgbench run (default 10)
 #   BENCH_REPS     runs of each variant, interleaved (default 3; medians)
 #   BENCH_SIZES    sizes to run (default "1 KB,50 KB,1 MB")
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "$0: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 
 seconds=${BENCH_SECONDS:-10}
 reps=${BENCH_REPS:-3}
@@ -110,7 +111,7 @@ for size in "${sizes[@]}"; do
       order=("${variants[@]:r % ${#variants[@]}}" "${variants[@]:0:r % ${#variants[@]}}")
       for v in "${order[@]}"; do
         rm -f "$work"/log.*
-        out=$(cd "$work" && run_pgbench "$v" "$rows" log -T "$seconds" --log --log-prefix="$work/log")
+        out=$(cd "$work" && run_pgbench "$v" "$rows" log -T "$seconds" --log --log-prefix="$work/log") || true
         if ! grep -q "^tps" <<<"$out" || grep -q "aborted in command" <<<"$out"; then
           echo "bench/statements.sh: pgbench $v failed:" >&2
           echo "$out" >&2

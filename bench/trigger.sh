@@ -14,7 +14,8 @@
 # and bench/baselines.sql installed.  Prints markdown.
 #   BENCH_TRIGGER_ROWS  rows per table (default 20000)
 #   BENCH_REPS          repetitions (default 3; at least 3 recommended)
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "$0: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 
 rows=${BENCH_TRIGGER_ROWS:-20000}
 reps=${BENCH_REPS:-3}
