@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh: docpatch's benchmark suite, in one command.
 #
-#   bench/run.sh            the full run (about 15 minutes)
+#   bench/run.sh            the full run (about 11 minutes)
 #   bench/run.sh --quick    a quick run (about 2 minutes): fewer repetitions,
 #                           shorter timings
 #   bench/run.sh --only functions,scaling,statements,trigger,memory
