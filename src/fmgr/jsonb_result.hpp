@@ -25,4 +25,15 @@ inline Datum jsonb_result(const jsonb::Value& v, std::initializer_list<const Jso
   return PointerGetDatum(jsonb::serialize(v, result_context, size_hint));
 }
 
+// PG_FREE_IF_COPY for a jsonb argument, once the result is built: frees the
+// detoasted copy of argument n, unless the result is that copy.  A 1 MB
+// document fetched from TOAST then no longer lives on next to its patched
+// copy while the executor copies the result into the new row, which keeps
+// an UPDATE's peak memory near twice the document instead of three times.
+inline Datum release_arg_copy(FunctionCallInfo fcinfo, int n, const Jsonb* arg, Datum result) {
+  if (arg != nullptr && PointerGetDatum(arg) != PG_GETARG_DATUM(n) && PointerGetDatum(arg) != result)
+    pfree(const_cast<Jsonb*>(arg));
+  return result;
+}
+
 }  // namespace docpatch

@@ -44,7 +44,8 @@ extern "C" Datum docpatch_jsonb_shallow_merge(PG_FUNCTION_ARGS) {
     WorkContext work("docpatch shallow merge");
     jsonb::Value result = merge::shallow_merge(jsonb::root_value(target), jsonb::root_value(patch),
                                                "jsonb_shallow_merge");
-    return jsonb_result(result, {target, patch}, work.parent(), VARSIZE(target) + VARSIZE(patch));
+    Datum out = jsonb_result(result, {target, patch}, work.parent(), VARSIZE(target) + VARSIZE(patch));
+    return release_arg_copy(fcinfo, 0, target, out);
   });
 }
 
@@ -76,7 +77,8 @@ extern "C" Datum docpatch_jsonb_deep_merge(PG_FUNCTION_ARGS) {
     WorkContext work("docpatch deep merge");
     jsonb::Value result = merge::deep_merge(jsonb::root_value(target), jsonb::root_value(patch),
                                             max_depth, "jsonb_deep_merge");
-    return jsonb_result(result, {target, patch}, work.parent(), VARSIZE(target) + VARSIZE(patch));
+    Datum out = jsonb_result(result, {target, patch}, work.parent(), VARSIZE(target) + VARSIZE(patch));
+    return release_arg_copy(fcinfo, 0, target, out);
   });
 }
 
@@ -95,7 +97,8 @@ extern "C" Datum docpatch_jsonb_merge_patch(PG_FUNCTION_ARGS) {
     jsonb::Value t = target != nullptr ? jsonb::root_value(target) : jsonb::Value::null();
     jsonb::Value result = merge::merge_patch(t, jsonb::root_value(patch));
     size_t hint = VARSIZE(patch) + (target != nullptr ? VARSIZE(target) : 0);
-    return jsonb_result(result, {target, patch}, work.parent(), hint);
+    Datum out = jsonb_result(result, {target, patch}, work.parent(), hint);
+    return release_arg_copy(fcinfo, 0, target, out);
   });
 }
 

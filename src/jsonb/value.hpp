@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "boundary/pg_allocator.hpp"
+#include "jsonb/devector.hpp"
 
 namespace docpatch::jsonb {
 
@@ -116,9 +117,11 @@ T* make_node(Args&&... args) {
 }
 
 // An expanded object.  Members are kept sorted in jsonb key order, except for
-// a short unsorted tail of recent insertions (merged in when it grows) and
-// tombstones left by removals (compacted before serialization), so that
-// patches of many thousands of operations on one object stay near-linear.
+// an unsorted tail of recent insertions (merged in when it grows as large as
+// the sorted part, and looked up through a small hash index once it has more
+// than a few members) and tombstones left by removals (dropped when the tail
+// is merged), so that patches of many thousands of operations on one object
+// cost O(log n) per operation, amortized.
 class ObjectNode {
  public:
   struct Member {
@@ -150,23 +153,32 @@ class ObjectNode {
 
  private:
   static constexpr size_t kMaxTail = 64;
-  // The tail may grow to about sqrt(size) (at least kMaxTail): lookups scan
-  // it linearly and each merge is linear in the size, so n insertions into
-  // a large object cost O(n sqrt n) instead of O(n^2 / kMaxTail).
+  // A tail longer than this is looked up through tail_index_.
+  static constexpr size_t kIndexedTail = 16;
+  // The tail may grow as large as the sorted part (at least kMaxTail): each
+  // merge is linear in the size and happens after as many insertions, so n
+  // insertions into a large object cost O(n log n) in all.
   size_t max_tail() const;
   Member* locate(Key key);
   void merge_tail();
+  void index_tail();
+  void index_add(size_t member);
 
   PgVector<Member> members_;
+  // Open addressing over the tail (linear probing): member index + 1, 0 for
+  // an empty slot; a power of two at least twice the tail's length.  Empty
+  // while the tail is short.
+  PgVector<uint32_t> tail_index_;
   size_t sorted_end_ = 0;
   uint32_t live_ = 0;
   uint32_t dead_ = 0;
 };
 
-// An expanded array.
+// An expanded array.  Its elements are a DeVector, so that inserting or
+// removing at the front of a large array costs as little as at the end.
 class ArrayNode {
  public:
-  PgVector<Value> elems;
+  DeVector<Value> elems;
 };
 
 }  // namespace docpatch::jsonb

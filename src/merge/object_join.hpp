@@ -57,7 +57,7 @@ void join_members(const jsonb::Value& a, const jsonb::Value& b, F&& fn) {
 inline PgVector<jsonb::Value> elements_of(const jsonb::Value& v) {
   PgVector<jsonb::Value> out;
   if (v.expanded) {
-    out = v.array->elems;
+    out.assign(v.array->elems.begin(), v.array->elems.end());
     return out;
   }
   jsonb::RawContainer raw(v);
