@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "support/pg.hpp"
+#include "support/randomized.hpp"
 
 using docpatch::test::Connection;
 using docpatch::test::ScratchDatabase;
@@ -758,32 +759,10 @@ class Generator {
   std::mt19937_64 rng_;
 };
 
-constexpr const char* kHelper = R"sql(
-CREATE FUNCTION patch_try(doc jsonb, ops jsonb, OUT code text, OUT result jsonb)
-LANGUAGE plpgsql AS $$
-BEGIN
-  result := jsonb_patch_ops(doc, ops);
-  code := '00000';
-EXCEPTION WHEN OTHERS THEN
-  code := SQLSTATE;
-END $$)sql";
-
-constexpr const char* kBatch = R"sql(
-SELECT r.code, r.result::text
-FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS c(v, ord),
-     LATERAL patch_try(c.v -> 'doc', c.v -> 'patch') r
-ORDER BY c.ord)sql";
-
-uint64_t seed_from_env() {
-  const char* s = std::getenv("DOCPATCH_SEED");
-  return s != nullptr && *s != '\0' ? std::strtoull(s, nullptr, 10) : 20260101;
-}
-
 int cases_from_env() {
   const char* n = std::getenv("DOCPATCH_CASES");
   if (n != nullptr && *n != '\0') return std::atoi(n);
-  const char* l = std::getenv("DOCPATCH_LONG");
-  return l != nullptr && std::string(l) == "1" ? 300000 : 3000;
+  return docpatch::test::long_mode() ? 300000 : 3000;
 }
 
 }  // namespace
@@ -812,9 +791,9 @@ TEST(ExtendedOpsReference, FollowsTheDocumentedExamples) {
 TEST(ExtendedOpsDifferential, AgreesWithTheReference) {
   ScratchDatabase db("docpatch_extended_diff");
   Connection c(db.conninfo());
-  c.exec(kHelper);
+  c.exec(docpatch::test::kPatchTryFunction);
 
-  const uint64_t seed = seed_from_env();
+  const uint64_t seed = docpatch::test::seed_from_env(20260101);
   const int total = cases_from_env();
   const int batch_size = 500;
   std::cout << "[ differential ] extended ops: seed " << seed << ", " << total << " cases" << std::endl;
@@ -833,7 +812,7 @@ TEST(ExtendedOpsDifferential, AgreesWithTheReference) {
       expected.push_back(reference(doc, patch));
       cases.push_back({{"doc", doc}, {"patch", patch}});
     }
-    auto result = c.exec(kBatch, {cases.dump()});
+    auto result = c.exec(docpatch::test::kPatchBatchQuery, {cases.dump()});
     ASSERT_EQ(result.rows(), n);
     for (int i = 0; i < n; ++i) {
       const auto& [code, doc] = expected[static_cast<size_t>(i)];

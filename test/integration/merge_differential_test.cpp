@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "support/pg.hpp"
+#include "support/randomized.hpp"
 
 using docpatch::test::Connection;
 using docpatch::test::ScratchDatabase;
@@ -31,15 +32,9 @@ using json = nlohmann::json;
 
 namespace {
 
-bool long_run() {
-  const char* v = std::getenv("DOCPATCH_LONG");
-  return v != nullptr && std::string(v) == "1";
-}
+bool long_run() { return docpatch::test::long_mode(); }
 
-uint64_t seed() {
-  const char* v = std::getenv("DOCPATCH_SEED");
-  return v != nullptr ? std::strtoull(v, nullptr, 10) : 20240607;
-}
+uint64_t seed() { return docpatch::test::seed_from_env(20240607); }
 
 // ---- random documents ----
 

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "support/pg.hpp"
+#include "support/randomized.hpp"
 
 using docpatch::test::Connection;
 using docpatch::test::ScratchDatabase;
@@ -326,41 +327,15 @@ class Generator {
   std::mt19937_64 rng_;
 };
 
-constexpr const char* kHelper = R"sql(
-CREATE FUNCTION patch_try(doc jsonb, ops jsonb, OUT code text, OUT result jsonb)
-LANGUAGE plpgsql AS $$
-BEGIN
-  result := jsonb_patch_ops(doc, ops);
-  code := '00000';
-EXCEPTION WHEN OTHERS THEN
-  code := SQLSTATE;
-END $$)sql";
-
-constexpr const char* kBatch = R"sql(
-SELECT r.code, r.result::text
-FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS c(v, ord),
-     LATERAL patch_try(c.v -> 'doc', c.v -> 'patch') r
-ORDER BY c.ord)sql";
-
-uint64_t seed_from_env() {
-  const char* s = std::getenv("DOCPATCH_SEED");
-  return s != nullptr && *s != '\0' ? std::strtoull(s, nullptr, 10) : 6902;
-}
-
-bool long_mode() {
-  const char* s = std::getenv("DOCPATCH_LONG");
-  return s != nullptr && std::string(s) == "1";
-}
-
 }  // namespace
 
 TEST(PatchDifferential, AgreesWithNlohmannPatch) {
   ScratchDatabase db("docpatch_patch_diff");
   Connection c(db.conninfo());
-  c.exec(kHelper);
+  c.exec(docpatch::test::kPatchTryFunction);
 
-  const uint64_t seed = seed_from_env();
-  const int total = long_mode() ? 100000 : 3000;
+  const uint64_t seed = docpatch::test::seed_from_env(6902);
+  const int total = docpatch::test::long_mode() ? 100000 : 3000;
   const int batch_size = 500;
   std::cout << "[ differential ] seed " << seed << ", " << total << " cases"
             << " (DOCPATCH_SEED=" << seed << " reproduces)" << std::endl;
@@ -386,7 +361,7 @@ TEST(PatchDifferential, AgreesWithNlohmannPatch) {
       }
       cases.push_back({{"doc", doc}, {"patch", ops}});
     }
-    auto result = c.exec(kBatch, {cases.dump()});
+    auto result = c.exec(docpatch::test::kPatchBatchQuery, {cases.dump()});
     ASSERT_EQ(result.rows(), n);
     for (int i = 0; i < n; ++i) {
       std::string code = result.get(i, 0);

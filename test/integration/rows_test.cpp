@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "support/pg.hpp"
+#include "support/randomized.hpp"
 
 using docpatch::test::Connection;
 using docpatch::test::ScratchDatabase;
@@ -34,7 +35,7 @@ class Rows : public ::testing::Test {
 ScratchDatabase* Rows::db_ = nullptr;
 
 // DOCPATCH_LONG=1 runs the long campaigns.
-int scale(int normal, int long_run) { return std::getenv("DOCPATCH_LONG") ? long_run : normal; }
+int scale(int normal, int long_run) { return docpatch::test::long_mode() ? long_run : normal; }
 
 long context_bytes(Connection& c) {
   return std::stol(c.value("SELECT sum(total_bytes) FROM pg_backend_memory_contexts"));

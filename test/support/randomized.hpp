@@ -1,0 +1,24 @@
+// What the randomized (differential and property) tests share: their
+// environment switches and the server-side harness that runs many
+// jsonb_patch_ops cases in one round trip.
+#pragma once
+
+#include <cstdint>
+
+namespace docpatch::test {
+
+// DOCPATCH_LONG=1 selects the long campaigns.
+bool long_mode();
+
+// DOCPATCH_SEED if set, otherwise `fallback` (each test's fixed seed).
+uint64_t seed_from_env(uint64_t fallback);
+
+// CREATE FUNCTION patch_try(doc, ops, OUT code, OUT result): applies a patch
+// and returns '00000' and the result, or the SQLSTATE of the refusal.
+extern const char* const kPatchTryFunction;
+
+// $1 is a JSON array of {"doc": ..., "patch": ...}; one row (code, result
+// text) per case, in order.  Needs kPatchTryFunction.
+extern const char* const kPatchBatchQuery;
+
+}  // namespace docpatch::test
