@@ -52,6 +52,21 @@ Kind default_kind(const Jsonb* patch) {
   return JB_ROOT_IS_ARRAY(patch) ? Kind::Ops : Kind::Merge;
 }
 
+// The arguments every upsert form ends with: mode, key_column, doc_column,
+// starting at position `mode_arg`.  Checked (NULLs refused) by
+// require_upsert_tail, read by read_upsert_tail.
+void require_upsert_tail(FunctionCallInfo fcinfo, int mode_arg) {
+  require_arg(fcinfo, mode_arg + 1, "upsert_with_creation_ts", "key_column");
+  require_arg(fcinfo, mode_arg + 2, "upsert_with_creation_ts", "doc_column");
+}
+
+void read_upsert_tail(FunctionCallInfo fcinfo, int mode_arg, UpsertArgs* a) {
+  a->mode = kind_argument(PG_ARGISNULL(mode_arg) ? nullptr : text_arg(fcinfo, mode_arg),
+                          "upsert_with_creation_ts", "mode");
+  a->key_column = name_arg(fcinfo, mode_arg + 1);
+  a->doc_column = name_arg(fcinfo, mode_arg + 2);
+}
+
 }  // namespace
 
 // docpatch_stamp() RETURNS trigger
@@ -136,17 +151,14 @@ extern "C" Datum docpatch_upsert_with_creation_ts(PG_FUNCTION_ARGS) {
     require_arg(fcinfo, 0, f, "tbl");
     require_arg(fcinfo, 1, f, "id");
     require_arg(fcinfo, 2, f, "doc", sqlstate::kInvalidPatch);
-    require_arg(fcinfo, 4, f, "key_column");
-    require_arg(fcinfo, 5, f, "doc_column");
+    require_upsert_tail(fcinfo, 3);
     ResultSink out(fcinfo);
     UpsertArgs a;
     a.relid = PG_GETARG_OID(0);
     a.id = text_arg(fcinfo, 1);
     a.doc = PointerGetDatum(jsonb_arg(fcinfo, 2));
     a.batch = false;
-    a.mode = kind_argument(PG_ARGISNULL(3) ? nullptr : text_arg(fcinfo, 3), f, "mode");
-    a.key_column = name_arg(fcinfo, 4);
-    a.doc_column = name_arg(fcinfo, 5);
+    read_upsert_tail(fcinfo, 3, &a);
     upsert(fcinfo, a, &out);
     return (Datum)0;
   });
@@ -162,8 +174,7 @@ extern "C" Datum docpatch_upsert_with_creation_ts_text(PG_FUNCTION_ARGS) {
     require_arg(fcinfo, 0, f, "tbl");
     require_arg(fcinfo, 1, f, "id");
     require_arg(fcinfo, 2, f, "doc", sqlstate::kInvalidPatch);
-    require_arg(fcinfo, 4, f, "key_column");
-    require_arg(fcinfo, 5, f, "doc_column");
+    require_upsert_tail(fcinfo, 3);
     UpsertArgs a;
     a.relid = PG_GETARG_OID(0);
     a.id = text_arg(fcinfo, 1);
@@ -179,9 +190,7 @@ extern "C" Datum docpatch_upsert_with_creation_ts_text(PG_FUNCTION_ARGS) {
     ResultSink out(fcinfo);
     a.doc = pg_call<Datum>([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(doc)); });
     a.batch = false;
-    a.mode = kind_argument(PG_ARGISNULL(3) ? nullptr : text_arg(fcinfo, 3), f, "mode");
-    a.key_column = name_arg(fcinfo, 4);
-    a.doc_column = name_arg(fcinfo, 5);
+    read_upsert_tail(fcinfo, 3, &a);
     upsert(fcinfo, a, &out);
     return (Datum)0;
   });
@@ -194,17 +203,14 @@ extern "C" Datum docpatch_upsert_with_creation_ts_batch(PG_FUNCTION_ARGS) {
     const char* f = "upsert_with_creation_ts";
     require_arg(fcinfo, 0, f, "tbl");
     require_arg(fcinfo, 1, f, "items");
-    require_arg(fcinfo, 3, f, "key_column");
-    require_arg(fcinfo, 4, f, "doc_column");
+    require_upsert_tail(fcinfo, 2);
     ResultSink out(fcinfo);
     UpsertArgs a;
     a.relid = PG_GETARG_OID(0);
     a.id = nullptr;
     a.doc = PointerGetDatum(jsonb_arg(fcinfo, 1));
     a.batch = true;
-    a.mode = kind_argument(PG_ARGISNULL(2) ? nullptr : text_arg(fcinfo, 2), f, "mode");
-    a.key_column = name_arg(fcinfo, 3);
-    a.doc_column = name_arg(fcinfo, 4);
+    read_upsert_tail(fcinfo, 2, &a);
     upsert(fcinfo, a, &out);
     return (Datum)0;
   });
