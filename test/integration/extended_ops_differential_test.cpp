@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "support/json_paths.hpp"
 #include "support/pg.hpp"
 #include "support/randomized.hpp"
 
@@ -36,7 +37,10 @@ using json = nlohmann::json;
 
 namespace {
 
-using Tokens = std::vector<std::string>;
+using docpatch::test::all_locations;
+using docpatch::test::pointer_text;
+using docpatch::test::proper_prefix;
+using docpatch::test::Tokens;
 
 // ---- the reference implementation ----
 
@@ -46,25 +50,6 @@ struct Refusal {
 };
 
 [[noreturn]] void refuse(const char* code) { throw Refusal{code}; }
-
-std::string escape_token(const std::string& t) {
-  std::string out;
-  for (char c : t) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
-std::string pointer_text(const Tokens& tokens) {
-  std::string out;
-  for (const auto& t : tokens) out += "/" + escape_token(t);
-  return out;
-}
 
 // Parses a JSON Pointer; nullopt for bad syntax.
 std::optional<Tokens> parse_pointer(const std::string& text) {
@@ -272,13 +257,6 @@ void min_max_into(json& slot, const json& v, bool is_min) {
   }
   if (is_min ? cmp >= 0 : cmp <= 0) return;
   slot = v;
-}
-
-bool proper_prefix(const Tokens& a, const Tokens& b) {
-  if (a.size() >= b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i]) return false;
-  return true;
 }
 
 const char* const kOps[] = {"add", "remove", "replace", "move", "copy", "test", "set",
@@ -545,29 +523,10 @@ class Generator {
     return o;
   }
 
-  void locations(const json& v, Tokens& prefix, std::vector<Tokens>* out) {
-    out->push_back(prefix);
-    if (v.is_object()) {
-      for (auto it = v.begin(); it != v.end(); ++it) {
-        prefix.push_back(it.key());
-        locations(*it, prefix, out);
-        prefix.pop_back();
-      }
-    } else if (v.is_array()) {
-      for (size_t i = 0; i < v.size(); ++i) {
-        prefix.push_back(std::to_string(i));
-        locations(v[i], prefix, out);
-        prefix.pop_back();
-      }
-    }
-  }
-
   // A path on doc: an existing location, a child of one (new key, index at
   // or past the end, "-", a malformed index), or a deeper missing path.
   Tokens path(const json& doc) {
-    std::vector<Tokens> all;
-    Tokens prefix;
-    locations(doc, prefix, &all);
+    std::vector<Tokens> all = all_locations(doc);
     Tokens base = all[static_cast<size_t>(uniform(0, static_cast<int>(all.size()) - 1))];
     int r = uniform(0, 99);
     if (r < 45) return base;
@@ -640,9 +599,7 @@ class Generator {
   // An existing location whose value satisfies pred, or nullopt.
   template <typename Pred>
   std::optional<Tokens> existing(const json& doc, Pred pred) {
-    std::vector<Tokens> all, fit;
-    Tokens prefix;
-    locations(doc, prefix, &all);
+    std::vector<Tokens> all = all_locations(doc), fit;
     for (const auto& t : all)
       if (pred(t, at(doc, t))) fit.push_back(t);
     if (fit.empty()) return std::nullopt;

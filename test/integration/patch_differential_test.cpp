@@ -41,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "support/json_paths.hpp"
 #include "support/pg.hpp"
 #include "support/randomized.hpp"
 
@@ -50,26 +51,10 @@ using json = nlohmann::json;
 
 namespace {
 
-using Tokens = std::vector<std::string>;
-
-std::string escape_token(const std::string& t) {
-  std::string out;
-  for (char c : t) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
-std::string pointer(const Tokens& tokens) {
-  std::string out;
-  for (const auto& t : tokens) out += "/" + escape_token(t);
-  return out;
-}
+using docpatch::test::all_locations;
+using docpatch::test::pointer_text;
+using docpatch::test::proper_prefix;
+using docpatch::test::Tokens;
 
 // RFC 6901 array index: digits, no leading zero.
 bool strict_index(const std::string& t, size_t* out) {
@@ -108,13 +93,6 @@ bool parent_is_scalar(const json& doc, const Tokens& tokens) {
   if (tokens.empty()) return false;
   const json* parent = resolve(doc, tokens, tokens.size() - 1);
   return parent != nullptr && !parent->is_structured();
-}
-
-bool proper_prefix(const Tokens& a, const Tokens& b) {
-  if (a.size() >= b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i]) return false;
-  return true;
 }
 
 class Generator {
@@ -176,32 +154,12 @@ class Generator {
     return o;
   }
 
-  // Every location in doc, as token lists (the root included).
-  void locations(const json& v, Tokens& prefix, std::vector<Tokens>* out) {
-    out->push_back(prefix);
-    if (v.is_object()) {
-      for (auto it = v.begin(); it != v.end(); ++it) {
-        prefix.push_back(it.key());
-        locations(*it, prefix, out);
-        prefix.pop_back();
-      }
-    } else if (v.is_array()) {
-      for (size_t i = 0; i < v.size(); ++i) {
-        prefix.push_back(std::to_string(i));
-        locations(v[i], prefix, out);
-        prefix.pop_back();
-      }
-    }
-  }
-
   // A path for an operation on doc: mostly existing locations, else a new
   // child of an existing container (a new key, index == length, "-"), or
   // something that does not resolve (a missing key, an index out of range, a
   // malformed index, a path through a scalar).
   Tokens path(const json& doc) {
-    std::vector<Tokens> all;
-    Tokens prefix;
-    locations(doc, prefix, &all);
+    std::vector<Tokens> all = all_locations(doc);
     Tokens base = all[uniform(0, static_cast<int>(all.size()) - 1)];
     int r = uniform(0, 99);
     if (r < 50) return base;
@@ -228,9 +186,7 @@ class Generator {
 
   // A location that exists in doc (the root only when allow_root).
   Tokens existing(const json& doc, bool allow_root) {
-    std::vector<Tokens> all;
-    Tokens prefix;
-    locations(doc, prefix, &all);
+    std::vector<Tokens> all = all_locations(doc);
     if (!allow_root) all.erase(all.begin());
     if (all.empty()) return {};
     return all[uniform(0, static_cast<int>(all.size()) - 1)];
@@ -241,9 +197,7 @@ class Generator {
   // or the root.
   Tokens add_target(const json& doc) {
     std::vector<Tokens> containers;
-    std::vector<Tokens> all;
-    Tokens prefix;
-    locations(doc, prefix, &all);
+    std::vector<Tokens> all = all_locations(doc);
     for (const auto& t : all)
       if (resolve(doc, t, t.size())->is_structured()) containers.push_back(t);
     if (containers.empty() || chance(3)) return {};
@@ -280,13 +234,13 @@ class Generator {
       o["value"] = at != nullptr && chance(valid ? 85 : 50) ? *at : value(1);
     } else if (op == "move" || op == "copy") {
       Tokens from = valid ? existing(cur, op == "copy") : path(cur);
-      o["from"] = pointer(from);
+      o["from"] = pointer_text(from);
       if (op == "move") {
         // The add half of a move sees the document after the removal.
         json after = cur;
         bool removed = true;
         try {
-          after.patch_inplace(json::array({{{"op", "remove"}, {"path", pointer(from)}}}));
+          after.patch_inplace(json::array({{{"op", "remove"}, {"path", pointer_text(from)}}}));
         } catch (const json::exception&) {
           removed = false;  // from does not resolve: both sides fail
         }
@@ -298,7 +252,7 @@ class Generator {
     }
     if ((op == "add" || op == "copy" || op == "remove") && parent_is_scalar(cur, path_tokens))
       return json();
-    o["path"] = pointer(path_tokens);
+    o["path"] = pointer_text(path_tokens);
     if (chance(5)) o["unknown_member"] = 1;  // must be ignored
     return o;
   }
