@@ -26,45 +26,43 @@ trap 'scripts/pg-throwaway stop "$dir"' EXIT
 status=0
 summary=()
 
+# step LABEL COMMAND...: runs one runner and records its outcome.
+step() {
+  local label=$1; shift
+  if "$@"; then
+    summary+=("$label: passed")
+  else
+    status=1
+    summary+=("$label: FAILED")
+  fi
+}
+
+installcheck() {
+  local rc=0
+  make -s installcheck >"$build/installcheck.log" 2>&1 || rc=1
+  cat "$build/installcheck.log"
+  if [ $rc -ne 0 ]; then
+    for d in regression.diffs output_iso/regression.diffs; do
+      [ -f "$d" ] && { echo "== $d"; head -c 30000 "$d"; }
+    done
+  fi
+  return $rc
+}
+
 echo "== pg_regress and isolation specs (make installcheck)"
-if make -s installcheck >"$build/installcheck.log" 2>&1; then
-  cat "$build/installcheck.log"
-  summary+=("installcheck (pg_regress + isolation): passed")
-else
-  cat "$build/installcheck.log"
-  status=1
-  summary+=("installcheck (pg_regress + isolation): FAILED")
-  for d in regression.diffs output_iso/regression.diffs; do
-    [ -f "$d" ] && { echo "== $d"; head -c 30000 "$d"; }
-  done
-fi
+step "installcheck (pg_regress + isolation)" installcheck
 
 echo "== GoogleTest (ctest)"
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build/cmake.log" 2>&1 \
   && cmake --build "$build" -j"$(nproc)" >>"$build/cmake.log" 2>&1 \
   || { cat "$build/cmake.log"; echo "docpatch: C++ test build failed" >&2; exit 1; }
-if ctest --test-dir "$build" --output-on-failure -j2; then
-  summary+=("ctest: passed")
-else
-  status=1
-  summary+=("ctest: FAILED")
-fi
+step ctest ctest --test-dir "$build" --output-on-failure -j2
 
 echo "== client examples (Python, Node.js, PHP)"
-if examples/run.sh; then
-  summary+=("examples: passed")
-else
-  status=1
-  summary+=("examples: FAILED")
-fi
+step examples examples/run.sh
 
 echo "== fuzz corpus replay (libFuzzer targets over their saved inputs)"
-if scripts/fuzz.sh; then
-  summary+=("fuzz corpus replay: passed")
-else
-  status=1
-  summary+=("fuzz corpus replay: FAILED")
-fi
+step "fuzz corpus replay" scripts/fuzz.sh
 
 echo "== summary ($(( $(date +%s) - started ))s)"
 printf '%s\n' "${summary[@]}"
