@@ -93,6 +93,10 @@ record() {
     tests_passed=$((tests_passed + BASH_REMATCH[1]))
     tests_failed=$((tests_failed + BASH_REMATCH[2] - BASH_REMATCH[1]))
   fi
+  # A runner that failed without a count of its own still counts a failure.
+  if [ "$ok" != 1 ] && ! [[ $counts =~ ^[0-9]+/[0-9]+$ ]]; then
+    tests_failed=$((tests_failed + 1))
+  fi
   if [ "$ok" = 1 ]; then
     parts+=("$label ${counts:-passed}${note:+ ($note)}")
   else
@@ -164,6 +168,7 @@ test_version() {
   if ! dir=$(scripts/pg-throwaway start --pg "$v"); then
     status=1
     summary+=("PostgreSQL $v: FAILED (the server or docpatch did not build or start)")
+    all_failed=$((all_failed + 1))
     return
   fi
   current_dir=$dir
