@@ -200,16 +200,22 @@ TEST_F(Cancel, StatementTimeoutAndPgCancelBackendStopMergesOfHugeDocuments) {
       {"merge diff of two 120 MB documents", kMergeDiff, "SELECT jsonb_typeof(t), jsonb_typeof(t2) FROM merge_work"},
   };
   for (const Case& k : cases) {
-    // On a busy machine a run can be faster than the one measured, and end
-    // before the timeout or the cancel request is due: such a run tests
-    // nothing, and the case is measured and run again (three times at most).
-    // A statement that ignored the request would still run past it, and fail.
+    // On a busy machine the measurement can be off (reading the inputs
+    // measured slower than the whole call), or a run can be faster than the
+    // one measured and end before the timeout or the cancel request is due:
+    // such a run tests nothing, and the case is measured and run again
+    // (three times at most).  A statement that ignored the request would
+    // still run past it, and fail.
     for (int attempt = 1;; ++attempt) {
       double inputs = std::min(timed(c, k.inputs_only), timed(c, k.inputs_only));
       double full = std::min(timed(c, k.sql), timed(c, k.sql));
       double own = full - inputs;
       std::cout << "[ cancel ] " << k.name << ": " << full << " s uncancelled, " << own << " s of it in docpatch"
                 << std::endl;
+      if (own <= 0.15 && attempt < 3) {
+        std::cout << "[ cancel ] the measurement is off (the machine is busy): measuring again" << std::endl;
+        continue;
+      }
       ASSERT_GT(own, 0.15) << k.name << ": too little work to show anything";
       double at = inputs + own / 4;
       double bound = (full - at) / 2;
