@@ -4,6 +4,7 @@
 #   -> pg_regress suite + isolation specs (make installcheck)
 #   -> GoogleTest unit and integration tests (ctest)
 #   -> the client examples (examples/run.sh) and the fuzz corpus replay
+#   -> the Debian package (scripts/test-package.sh: build, install, purge)
 # and prints each runner's summary.  Exits non-zero if anything failed.
 #
 # DOCPATCH_LONG=1 runs the randomized tests' long campaigns.
@@ -63,6 +64,11 @@ step examples examples/run.sh
 
 echo "== fuzz corpus replay (libFuzzer targets over their saved inputs)"
 step "fuzz corpus replay" scripts/fuzz.sh
+
+# The Debian package: built from a clean copy of the tree, installed into the
+# system's PostgreSQL 15, smoke-tested in its own cluster, purged again.
+echo "== Debian package (scripts/test-package.sh)"
+step "Debian package (build, lintian, install, smoke test, purge)" scripts/test-package.sh
 
 echo "== summary ($(( $(date +%s) - started ))s)"
 printf '%s\n' "${summary[@]}"
