@@ -96,6 +96,8 @@ cleanup() {
   exit $rc
 }
 trap cleanup EXIT
+# A signal ends the script through exit, so that the EXIT trap runs.
+trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM
 
 # --- 1. build -----------------------------------------------------------------
 phase "building from a clean copy of the tree"
