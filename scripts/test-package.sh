@@ -85,8 +85,13 @@ purge() {
   else as_root rm -f "$marker"; fi
 }
 
+# The EXIT trap may run inside a command whose output goes to a log (a
+# signal is handled when the foreground command ends): it writes to the
+# script's own stderr, kept on fd 8.
+exec 8>&2
 cleanup() {
   local rc=$?
+  exec 2>&8
   stop_cluster
   if ((${#installed[@]})); then
     echo "test-package: purging ${installed[*]} (the test did not finish)" >&2
@@ -250,7 +255,8 @@ port = $port
 fsync = off
 CONF
   cluster=$dir/data
-  as_postgres "$bindir/pg_ctl" -D "$cluster" -l "$dir/server.log" -w -t 60 start >/dev/null \
+  # (the server must not inherit the lock, fd 9, nor fd 8)
+  as_postgres "$bindir/pg_ctl" -D "$cluster" -l "$dir/server.log" -w -t 60 start >/dev/null 8>&- 9<&- \
     || { cat "$dir/server.log"; fail "the cluster did not start"; }
   out=$work/smoke-$v.out
   "$bindir/psql" -X -h "$dir" -p "$port" -U postgres -d postgres -v expected_version="$default_version" \
