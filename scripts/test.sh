@@ -3,7 +3,8 @@
 #   Debian packages (installed if missing) -> build -> throwaway PostgreSQL 15
 #   -> pg_regress suite + isolation specs (make installcheck)
 #   -> GoogleTest unit and integration tests (ctest)
-#   -> the client examples (examples/run.sh) and the fuzz corpus replay
+#   -> the client helpers (clients/run-tests.sh), the guides' examples and the
+#      README's SQL (examples/run.sh), and the fuzz corpus replay
 # and prints each runner's summary.  Exits non-zero if anything failed.
 #
 # DOCPATCH_LONG=1 runs the randomized tests' long campaigns.
@@ -58,8 +59,11 @@ cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build/cmake.lo
   || { cat "$build/cmake.log"; echo "docpatch: C++ test build failed" >&2; exit 1; }
 step ctest ctest --test-dir "$build" --output-on-failure -j2
 
-echo "== client examples (Python, Node.js, PHP)"
-step examples examples/run.sh
+echo "== client helpers (clients/run-tests.sh: Python, Node.js, PHP)"
+step clients clients/run-tests.sh
+
+echo "== guides and examples (examples/run.sh: the guides' code, the README's SQL)"
+step "guides and examples" examples/run.sh
 
 echo "== fuzz corpus replay (libFuzzer targets over their saved inputs)"
 step "fuzz corpus replay" scripts/fuzz.sh
