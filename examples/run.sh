@@ -30,14 +30,8 @@ run() {
 }
 
 readme_sql() {
-  local sql
-  sql=$(awk '/^## 30 seconds of SQL/ { section = 1; next }
-             section && /^## / { exit }
-             section && /^```sql/ { block = 1; next }
-             block && /^```/ { exit }
-             block { print }' "$repo/README.md")
-  [ -n "$sql" ] || { echo "README.md has no sql block under '## 30 seconds of SQL'" >&2; return 1; }
-  psql -X -v ON_ERROR_STOP=1 <<<"$sql" && psql -X -q -v ON_ERROR_STOP=1 <<<"$sql" >/dev/null
+  "$repo/scripts/readme-sql" | psql -X -v ON_ERROR_STOP=1 &&
+    "$repo/scripts/readme-sql" | psql -X -q -v ON_ERROR_STOP=1 >/dev/null
 }
 http_patch_server() { need_node && node --test "$here/node/http-patch-server.test.js"; }
 partial_update() { need_node && node "$here/node/partial-update.js"; }
