@@ -25,7 +25,7 @@ work=${1:-/var/tmp/docpatch-fresh-debian}
 [ "$(id -u)" -eq 0 ] || { echo "fresh-debian-check: needs root (debootstrap, chroot)" >&2; exit 1; }
 
 # The machine's own Debian mirror, as its sources name it.
-mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null |
+mirror=$( { cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } |
          awk '$1 ~ /^(URIs:|deb)$/ && $2 ~ /debian\/?$/ { print $2; exit }')
 mirror=${mirror:-http://deb.debian.org/debian}
 security=${mirror%/debian*}/debian-security
