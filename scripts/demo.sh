@@ -11,6 +11,10 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=${DOCPATCH_DEMO_DIR:-/tmp/docpatch-demo}
+[[ $dir == /* ]] || dir=$PWD/$dir
+# The server's programs run as the postgres user, who may not be allowed into
+# the clone's directory (/root/docpatch): run them from /.
+cd /
 
 if [ -f "$dir/.docpatch-throwaway" ]; then "$repo/scripts/pg-throwaway" stop "$dir"; fi
 [ "${1:-}" = stop ] && exit 0
