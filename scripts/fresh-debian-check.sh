@@ -76,9 +76,9 @@ base=$(packages)
 t=$(date +%s.%N)
 # The subshell's `times`: the CPU time of the demo and everything it ran,
 # which, unlike the wall time, does not depend on what else the machine does.
-( scripts/demo.sh 2>&1 | tee /root/demo.log; times | tail -1 >/root/demo.times )
+( scripts/demo.sh 2>&1 | tee /root/demo.log; times >/root/demo.times )
 demo_s=$(elapsed "$t")
-demo_cpu=$(awk '{ for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } } END { printf "%.0f", s }' /root/demo.times)
+demo_cpu=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } } END { printf "%.0f", s }' /root/demo.times)
 demo_packages=$(( $(packages) - base ))
 
 psql_line=$(grep -E '^  psql -h ' /root/demo.log | sed 's/^  //')
