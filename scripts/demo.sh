@@ -25,7 +25,8 @@ started=$(now)
 step() { echo; echo "== $*"; step_started=$(now); }
 done_step() { echo "   ($(since "$step_started"))"; }
 
-step "1/4 Debian packages: the PostgreSQL 15 server, g++ and make, the server headers"
+step "1/4 Debian packages: the PostgreSQL 15 server and psql to run it, g++ and make to build,
+    the server headers and PGXS (postgresql-server-dev-15, which brings clang-14 and llvm-14-dev)"
 "$repo/scripts/install-deps.sh" --for demo
 done_step
 
