@@ -8,11 +8,13 @@
 #          headers and PGXS (postgresql-server-dev-15, which pulls in clang-14
 #          and llvm-14-dev: Debian's package depends on them for JIT bitcode,
 #          which docpatch does not build)
-#   demo   build, plus the PostgreSQL 15 server and psql (scripts/demo.sh)
+#   demo   build, plus the PostgreSQL 15 server and psql, and rsync, with
+#          which scripts/pg-throwaway copies the sources (scripts/demo.sh)
 #   test   demo, plus what scripts/test.sh runs: CMake, GoogleTest,
-#          nlohmann-json and libpq for the C++ tests, and Python 3 with psycopg2
+#          nlohmann-json and libpq for the C++ tests; Python 3 with psycopg2
 #          and psycopg 3, PHP with PDO pgsql, and Node.js with node-pg and
-#          node-express for the client helpers and examples (the default)
+#          node-express for the client helpers and examples; jsonschema and
+#          regex for scripts/check-meta (the default)
 #
 # Installing postgresql-15 on a machine that has no cluster yet normally makes
 # Debian create and start its default cluster 15/main; docpatch never uses it
@@ -24,8 +26,9 @@ purpose=test
 if [ "${1:-}" = --for ]; then purpose=${2:?usage: install-deps.sh [--for build|demo|test] [package ...]}; shift 2; fi
 
 build=(g++ make postgresql-server-dev-15)
-server=(postgresql-15 postgresql-client-15)
-tests=(cmake pkg-config libpq-dev nlohmann-json3-dev libgtest-dev postgresql-contrib)
+server=(postgresql-15 postgresql-client-15 rsync)
+tests=(cmake pkg-config libpq-dev nlohmann-json3-dev libgtest-dev postgresql-contrib
+       python3-jsonschema python3-regex)
 clients=(python3 python3-psycopg2 python3-psycopg php-cli php-pgsql)
 case "$purpose" in
   build) packages=("${build[@]}") ;;
