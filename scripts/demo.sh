@@ -30,12 +30,12 @@ step "1/4 Debian packages: the PostgreSQL 15 server and psql to run it, g++ and 
 "$repo/scripts/install-deps.sh" --for demo
 done_step
 
-step "2/4 building docpatch (C++17, $(nproc) jobs)"
-make -C "$repo" -s -j"$(nproc)"
+step "2/4 building docpatch (C++17, $(nproc) jobs, in build/ext/pg15)"
+"$repo/scripts/pg-throwaway" build --pg 15
 done_step
 
 step "3/4 a private PostgreSQL 15 server in $dir (initdb, start, CREATE EXTENSION docpatch in database postgres)"
-"$repo/scripts/pg-throwaway" start "$dir" >/dev/null
+"$repo/scripts/pg-throwaway" start --pg 15 "$dir" >/dev/null
 # shellcheck disable=SC1091
 . "$dir/env"
 psql -q -X -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS docpatch"
