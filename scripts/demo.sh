@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is missing (the PostgreSQL 15
-# server, a C++ compiler, the server headers: install-deps.sh --for demo),
+# server, a C++ compiler, the server headers, rsync: install-deps.sh --for demo),
 # builds docpatch, starts a private PostgreSQL 15 server with docpatch created
 # in database `postgres`, tells the story of a document in about 30 lines,
 # and leaves the server running for psql.  Each step prints its time.
@@ -25,7 +25,7 @@ started=$(now)
 step() { echo; echo "== $*"; step_started=$(now); }
 done_step() { echo "   ($(since "$step_started"))"; }
 
-step "1/4 Debian packages: the PostgreSQL 15 server and psql to run it, g++ and make to build,
+step "1/4 Debian packages: the PostgreSQL 15 server and psql to run it, g++, make and rsync to build,
     the server headers and PGXS (postgresql-server-dev-15, which brings clang-14 and llvm-14-dev)"
 "$repo/scripts/install-deps.sh" --for demo
 done_step
