@@ -8,7 +8,8 @@
 #                               server tests on it, or the whole suite for 15
 #
 # The whole suite: pg_regress + isolation specs (make installcheck), the
-# GoogleTest unit, integration and crash tests (ctest), the client examples
+# GoogleTest unit, integration and crash tests (ctest), the client helpers
+# (clients/run-tests.sh), the guides' examples and the README's SQL
 # (examples/run.sh), the fuzz corpus replay and the PGXN META.json validation
 # (scripts/check-meta).  The server tests: pg_regress, isolation and the
 # libpq tests (ctest's integration and crash tests).  Each version gets its
@@ -177,7 +178,8 @@ test_version() {
     server_suite isolation "$tree" "$logs/pg$v-isolation.log" output_iso/regression.diffs REGRESS=
     if [ "$v" = 15 ]; then
       ctest_suite ctest "$logs/pg$v-ctest.log"
-      step examples examples/run.sh
+      step clients clients/run-tests.sh
+      step "guides and examples" examples/run.sh
       step "fuzz replay" scripts/fuzz.sh
       step META.json scripts/check-meta
     else
