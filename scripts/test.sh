@@ -66,15 +66,16 @@ cleanup() {
 trap cleanup EXIT
 
 # With a cold cache, the servers other than 15 are built in the background,
-# one at a time and at low priority, while the first versions are tested;
-# each version's tests wait for its build (scripts/pg-build's lock).
+# one at a time, while the first versions are tested; each version's tests
+# wait for its build (scripts/pg-build's lock).  Not niced: on a machine busy
+# with other work a niced build starves, and the tests end up waiting for it.
 to_build=()
 for v in "${versions[@]}"; do
   [ "$v" = 15 ] || scripts/pg-build --built "$v" >/dev/null || to_build+=("$v")
 done
 if ((${#to_build[@]})) && ((${#versions[@]} > 1)); then
   echo "== building PostgreSQL ${to_build[*]} in the background"
-  setsid bash -c 'for v; do nice -n 10 scripts/pg-build "$v" >/dev/null || true; done' _ "${to_build[@]}" &
+  setsid bash -c 'for v; do scripts/pg-build "$v" >/dev/null || true; done' _ "${to_build[@]}" &
   prebuild_pid=$!
 fi
 
