@@ -11,14 +11,15 @@
 # GoogleTest unit, integration and crash tests (ctest), the client helpers
 # (clients/run-tests.sh), the guides' examples and the README's SQL
 # (examples/run.sh), the fuzz corpus replay and the PGXN META.json validation
-# (scripts/check-meta).  The server tests: pg_regress, isolation and the
-# libpq tests (ctest's integration and crash tests).  Each version gets its
-# own throwaway server (scripts/pg-throwaway --pg N); the servers other than
-# 15 are built by scripts/pg-build into a cache outside the clone on first use
-# (3 to 9 minutes each), then reused.  Prints one summary line per version and
-# a closing "tests: N passed, N failed" line; exits non-zero if anything failed.
-# After the 15 run, the Debian package (scripts/test-package.sh: built from a
-# clean copy of the tree, installed, smoke-tested, purged) has its own line.
+# (scripts/check-meta, and its own test: test/meta/check_meta_test.py).  The
+# server tests: pg_regress, isolation and the libpq tests (ctest's integration
+# and crash tests).  Each version gets its own throwaway server
+# (scripts/pg-throwaway --pg N); the servers other than 15 are built by
+# scripts/pg-build into a cache outside the clone on first use (3 to 9 minutes
+# each), then reused.  Prints one summary line per version and a closing
+# "tests: N passed, N failed" line; exits non-zero if anything failed.  After
+# the 15 run, the Debian package (scripts/test-package.sh: built from a clean
+# copy of the tree, installed, smoke-tested, purged) has its own line.
 #
 #   DOCPATCH_LONG=1      the randomized tests' long campaigns
 #   DOCPATCH_WERROR=1    compiler warnings fail the build (.ci/run sets it)
@@ -162,6 +163,10 @@ step() {
   if "$@"; then record "$label" 1; else record "$label" 0; fi
 }
 
+# The META.json step: the file, then the validator's own test (every check of
+# scripts/check-meta refuses a broken variant of the file).
+meta_checks() { scripts/check-meta && python3 test/meta/check_meta_test.py; }
+
 # test_version N: the suite of one version on its own throwaway server.
 test_version() {
   local v=$1 t0=$SECONDS
@@ -187,7 +192,7 @@ test_version() {
       step clients clients/run-tests.sh
       step "guides and examples" examples/run.sh
       step "fuzz replay" scripts/fuzz.sh
-      step META.json scripts/check-meta
+      step META.json meta_checks
     else
       ctest_suite "ctest (integration, crash)" "$logs/pg$v-ctest.log" -R '^(integration|crash)\.'
     fi
