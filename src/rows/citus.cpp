@@ -113,6 +113,14 @@ Oid relation_to_name(Relation rel) {
   return OidIsValid(owner) ? owner : RelationGetRelid(rel);
 }
 
+std::string trigger_to_name(Relation rel, const char* tgname) {
+  if (!OidIsValid(citus_shard_owner(rel))) return tgname;
+  const char* suffix = std::strrchr(RelationGetRelationName(rel), '_');  // _<shardid>
+  size_t n = std::strlen(tgname), m = std::strlen(suffix);
+  if (n > m && std::strcmp(tgname + n - m, suffix) == 0) return std::string(tgname, n - m);
+  return tgname;
+}
+
 int citus_allow_trigger_ddl() {
   return pg_call<int>([] {
     if (GetConfigOption("citus.enable_unsafe_triggers", true, false) == nullptr) return 0;

@@ -33,6 +33,10 @@ Oid citus_shard_owner(Relation rel);
 // belongs to (the name the user knows), else rel itself.
 Oid relation_to_name(Relation rel);
 
+// The name a message should give trigger `tgname` of rel: on a Citus shard
+// the trigger's name without the _<shardid> Citus appends to it.
+std::string trigger_to_name(Relation rel, const char* tgname);
+
 // Sets citus.enable_unsafe_triggers = on for the DDL docpatch_enable and
 // docpatch_disable run on a distributed table (Citus refuses CREATE and DROP
 // TRIGGER on distributed tables without it), in a GUC nest level of its

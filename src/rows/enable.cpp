@@ -14,7 +14,7 @@
 //   ALTER TABLE t ADD COLUMN created_at timestamptz NOT NULL DEFAULT now(),
 //                 ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now(),
 //                 ADD COLUMN etag text NOT NULL DEFAULT docpatch_new_etag();
-//   ALTER TABLE t ALTER COLUMN etag DROP DEFAULT;  -- existing rows got one each
+//   ALTER TABLE t ALTER COLUMN created_at DROP DEFAULT, ...;  -- existing rows got theirs
 //   DROP TRIGGER <a stamp trigger of another name> ON t;
 //   CREATE OR REPLACE TRIGGER zz_docpatch_stamp BEFORE INSERT OR UPDATE ON t
 //     FOR EACH ROW EXECUTE FUNCTION docpatch_stamp(<non-default arguments>);
@@ -316,9 +316,16 @@ void enable(FunctionCallInfo fcinfo, const EnableArgs& a) {
       alter += c.type == TEXTOID ? ext + ".docpatch_new_etag()" : PgString("pg_catalog.now()");
     }
     if (!alter.empty()) statements.push_back(alter);
-    if (columns[2].missing)
-      statements.push_back("ALTER TABLE " + table_sql + " ALTER COLUMN " + quote_ident(a.etag) +
-                           " DROP DEFAULT");
+    // The defaults only fill the rows already there; from now on the trigger
+    // writes the columns (on Citus in the process that writes the row, so
+    // that an insert's created_at is its updated_at there too).
+    PgString drop_defaults;
+    for (const Wanted& c : columns) {
+      if (!c.missing) continue;
+      drop_defaults += drop_defaults.empty() ? "ALTER TABLE " + table_sql + " " : PgString(", ");
+      drop_defaults += "ALTER COLUMN " + quote_ident(c.name) + " DROP DEFAULT";
+    }
+    if (!drop_defaults.empty()) statements.push_back(drop_defaults);
     for (const PgString& other : others)
       statements.push_back("DROP TRIGGER " + other + " ON " + table_sql);
     if (canonical == nullptr || !others.empty() || !trigger_in_place(canonical, a))

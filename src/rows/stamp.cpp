@@ -79,7 +79,9 @@ void ensure_stamp_cache() {
 // The name of the relation the user knows (a Citus shard's table) for
 // messages, and the same as SQL for hints.  Only on error paths.
 std::string user_relation_name(Relation rel) {
-  return pg_call<char*>([&] { return get_rel_name(relation_to_name(rel)); });
+  Oid shown = relation_to_name(rel);
+  const char* name = pg_call<char*>([&] { return get_rel_name(shown); });
+  return name != nullptr ? name : RelationGetRelationName(rel);
 }
 
 // The attribute number of a stamp column, checked for existence and type.
@@ -113,9 +115,10 @@ StampEntry resolve_entry(TriggerData* td) {
   Relation rel = td->tg_relation;
   Trigger* tg = td->tg_trigger;
   Oid owner = citus_shard_owner(rel);
-  const char* relname = OidIsValid(owner) ? pg_call<char*>([&] { return get_rel_name(owner); })
-                                          : RelationGetRelationName(rel);
-  StampColumns cols = parse_stamp_arguments(tg->tgnargs, tg->tgargs, tg->tgname, relname);
+  std::string shown = user_relation_name(rel);
+  const char* relname = shown.c_str();
+  StampColumns cols = parse_stamp_arguments(tg->tgnargs, tg->tgargs,
+                                            trigger_to_name(rel, tg->tgname).c_str(), relname);
   StampEntry e;
   e.tgoid = tg->tgoid;
   e.relid = RelationGetRelid(rel);
@@ -174,23 +177,24 @@ void check_fires_last(TriggerData* td, const StampEntry* e) {
                 "Each copy would draw its own etag and timestamps: the copies would disagree.",
                 "Keep the table in one copy (a hash-distributed table with "
                 "citus.shard_replication_factor = 1), or drop the trigger: DROP TRIGGER " +
-                    std::string(quote_ident(td->tg_trigger->tgname).c_str()) + " ON " +
+                    std::string(quote_ident(trigger_to_name(rel, td->tg_trigger->tgname).c_str()).c_str()) + " ON " +
                     regclass_name(table) + ".");
   }
   Oid after = insert ? e->after_on_insert : e->after_on_update;
   if (!OidIsValid(after)) return;
   Oid table = relation_to_name(rel);
-  const char* later = trigger_name(rel, after);
+  std::string later = trigger_to_name(rel, trigger_name(rel, after));
+  std::string stamp_name = trigger_to_name(rel, td->tg_trigger->tgname);
   throw Error(sqlstate::kNotInPrerequisiteState,
-              std::string("docpatch_stamp: trigger ") + quoted(later) + " on relation " +
+              std::string("docpatch_stamp: trigger ") + quoted(later.c_str()) + " on relation " +
                   quoted(user_relation_name(rel).c_str()) + " fires after the stamp trigger " +
-                  quoted(td->tg_trigger->tgname),
+                  quoted(stamp_name.c_str()),
               std::string("PostgreSQL fires BEFORE triggers in the order of their names; a trigger "
                           "after the stamp could change created_at or the etag after they were "
                           "stamped, so the stamp refuses to ") +
                   (insert ? "insert" : "update") + " the row.",
-              "Rename that trigger so that it sorts before " + quoted(td->tg_trigger->tgname) +
-                  ": ALTER TRIGGER " + std::string(quote_ident(later).c_str()) + " ON " +
+              "Rename that trigger so that it sorts before " + quoted(stamp_name.c_str()) +
+                  ": ALTER TRIGGER " + std::string(quote_ident(later.c_str()).c_str()) + " ON " +
                   regclass_name(table) + " RENAME TO <name>; or call SELECT docpatch_enable(" +
                   regclass_literal(table) + ") to give the stamp trigger its name " +
                   kStampTriggerName + ".");
@@ -353,7 +357,8 @@ Datum stamp_trigger(FunctionCallInfo fcinfo) {
   if (!TRIGGER_FIRED_BEFORE(event) || !TRIGGER_FIRED_FOR_ROW(event) ||
       !(TRIGGER_FIRED_BY_INSERT(event) || TRIGGER_FIRED_BY_UPDATE(event)))
     throw Error(sqlstate::kTriggerProtocolViolated,
-                std::string("docpatch_stamp: trigger ") + quoted(td->tg_trigger->tgname) +
+                std::string("docpatch_stamp: trigger ") +
+                    quoted(trigger_to_name(td->tg_relation, td->tg_trigger->tgname).c_str()) +
                     " on relation " + quoted(user_relation_name(td->tg_relation).c_str()) +
                     " must be fired BEFORE INSERT OR UPDATE FOR EACH ROW",
                 {}, usage_hint);
@@ -370,7 +375,8 @@ Datum stamp_trigger(FunctionCallInfo fcinfo) {
                   " of relation " + quoted(user_relation_name(td->tg_relation).c_str()),
               std::string("Column ") + quoted(column) +
                   " is set once, when the row is inserted; trigger " +
-                  quoted(td->tg_trigger->tgname) + " was created with on_created_at_change=error.",
+                  quoted(trigger_to_name(td->tg_relation, td->tg_trigger->tgname).c_str()) +
+                  " was created with on_created_at_change=error.",
               "Leave the column out of the UPDATE, or write back its current value.");
 }
 
