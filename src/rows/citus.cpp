@@ -115,10 +115,13 @@ Oid relation_to_name(Relation rel) {
 
 std::string trigger_to_name(Relation rel, const char* tgname) {
   if (!OidIsValid(citus_shard_owner(rel))) return tgname;
-  const char* suffix = std::strrchr(RelationGetRelationName(rel), '_');  // _<shardid>
-  size_t n = std::strlen(tgname), m = std::strlen(suffix);
-  if (n > m && std::strcmp(tgname + n - m, suffix) == 0) return std::string(tgname, n - m);
-  return tgname;
+  // Citus appends _<shardid> to the name of a trigger it puts on a shard (on
+  // a partition of a distributed partitioned table, the parent shard's id).
+  const char* underscore = std::strrchr(tgname, '_');
+  if (underscore == nullptr || underscore == tgname || underscore[1] == '\0' ||
+      std::strspn(underscore + 1, "0123456789") != std::strlen(underscore + 1))
+    return tgname;
+  return std::string(tgname, static_cast<size_t>(underscore - tgname));
 }
 
 int citus_allow_trigger_ddl() {

@@ -34,7 +34,8 @@ Oid citus_shard_owner(Relation rel);
 Oid relation_to_name(Relation rel);
 
 // The name a message should give trigger `tgname` of rel: on a Citus shard
-// the trigger's name without the _<shardid> Citus appends to it.
+// the trigger's name without the _<shardid> Citus appends to it (the
+// relation's own, or its parent shard's on a partition).
 std::string trigger_to_name(Relation rel, const char* tgname);
 
 // Sets citus.enable_unsafe_triggers = on for the DDL docpatch_enable and

@@ -7,7 +7,7 @@
 //   UPDATE "s"."t" AS t SET "doc" = N
 //   WHERE t."id" COLLATE <index collation> OPERATOR(<schema>.=) $1
 //     [AND t."etag" OPERATOR(pg_catalog.=) $2]          -- If-Match given
-//     AND NOT pg_catalog.record_image_eq(ROW(N), ROW(t."doc"))
+//     AND NOT pg_catalog.record_image_eq(ROW(N, t."etag"), ROW(t."doc", t."etag"))
 //   RETURNING t."etag", t."created_at", t."updated_at", t."doc"
 //
 // $1 is the key, converted from the id as an INSERT would store it
@@ -54,8 +54,12 @@ void build_plans(PlanSet* set, const GuardedUpdateArgs& a, Oid nsp, int variant)
   PgString doc_ref = "t." + s.doc;
   PgString new_doc = kind_apply_sql(a.kind, ext, doc_ref.c_str(), "$3");
   // record_image_eq is *=, called as a function: a row comparison written
-  // with the operator is taken apart column by column.
-  PgString unchanged = "pg_catalog.record_image_eq(ROW(" + new_doc + "), ROW(" + doc_ref + "))";
+  // with the operator is taken apart column by column.  Both rows carry the
+  // row's etag too, so that neither is a constant: Citus would send a
+  // constant row (ROW($3) of kind 'replace') to the worker as a record
+  // literal, which no server can read back.
+  PgString unchanged = "pg_catalog.record_image_eq(ROW(" + new_doc + ", t." + s.etag + "), ROW(" +
+                       doc_ref + ", t." + s.etag + "))";
   PgString where = " WHERE t." + s.key + s.key_collate + " " + s.key_eq + " $1";
   PgString etag_matches = "t." + s.etag + " OPERATOR(pg_catalog.=) $2";
   PgString returning = " t." + s.etag + ", t." + s.created_at + ", t." + s.updated_at + ", " + doc_ref;
