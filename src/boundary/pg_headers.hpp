@@ -21,6 +21,7 @@ extern "C" {
 // Rows (src/rows): SPI, triggers, catalogs and caches.
 #include "access/detoast.h"
 #include "access/genam.h"
+#include "access/relation.h"
 #include "access/nbtree.h"
 #include "access/stratnum.h"
 #include "access/table.h"

@@ -138,7 +138,10 @@ void relation_gone(Oid relid, const char* function) {
 }
 
 OpenTable::OpenTable(Oid relid, const char* function) {
-  rel_ = pg_call<Relation>([&] { return try_table_open(relid, NoLock); });
+  // relation_open, not table_open: table_open refuses indexes and composite
+  // types itself (worded differently from 16 on); the kind check below
+  // refuses every kind that is not a table in docpatch's own words.
+  rel_ = pg_call<Relation>([&] { return try_relation_open(relid, NoLock); });
   if (rel_ == nullptr) relation_gone(relid, function);
   char kind = rel_->rd_rel->relkind;
   if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE) {
@@ -149,7 +152,7 @@ OpenTable::OpenTable(Oid relid, const char* function) {
 }
 
 void OpenTable::close() {
-  if (rel_ != nullptr) table_close(rel_, NoLock);
+  if (rel_ != nullptr) relation_close(rel_, NoLock);
   rel_ = nullptr;
 }
 
