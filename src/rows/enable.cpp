@@ -39,7 +39,6 @@ namespace {
 struct StampTriggers {
   PgVector<PgString> names;
   bool canonical_exists = false;  // one of them is named kStampTriggerName
-  bool other_named_canonical = false;  // a trigger of another function has that name
   // The one named kStampTriggerName, as trigger_in_place() reads it.
   int16 canonical_type = 0;
   char canonical_enabled = TRIGGER_DISABLED;
@@ -48,8 +47,8 @@ struct StampTriggers {
 
 StampTriggers read_stamp_triggers(Oid relid, Oid stamp_function) {
   StampTriggers out;
-  PgVector<const char*> names;
-  PgVector<const char*> canonical_args;
+  List* names = NIL;           // palloc'd strings: the scan below is plain C
+  List* canonical_args = NIL;
   pg_guard([&] {
     Relation catalog = table_open(TriggerRelationId, AccessShareLock);
     ScanKeyData key;
@@ -58,13 +57,8 @@ StampTriggers read_stamp_triggers(Oid relid, Oid stamp_function) {
     HeapTuple tuple;
     while (HeapTupleIsValid(tuple = systable_getnext(scan))) {
       auto* t = reinterpret_cast<Form_pg_trigger>(GETSTRUCT(tuple));
-      bool canonical = std::strcmp(NameStr(t->tgname), kStampTriggerName) == 0;
-      if (t->tgfoid != stamp_function) {
-        if (canonical) out.other_named_canonical = true;
-        continue;
-      }
-      if (t->tgisinternal || OidIsValid(t->tgparentid)) continue;
-      if (canonical) {
+      if (t->tgfoid != stamp_function || t->tgisinternal || OidIsValid(t->tgparentid)) continue;
+      if (std::strcmp(NameStr(t->tgname), kStampTriggerName) == 0) {
         out.canonical_exists = true;
         out.canonical_type = t->tgtype;
         out.canonical_enabled = t->tgenabled;
@@ -75,18 +69,19 @@ StampTriggers read_stamp_triggers(Oid relid, Oid stamp_function) {
           bytea* bytes = DatumGetByteaPP(args);
           const char* p = VARDATA_ANY(bytes);
           for (int i = 0; i < t->tgnargs; ++i) {
-            canonical_args.push_back(pstrdup(p));
+            canonical_args = lappend(canonical_args, pstrdup(p));
             p += std::strlen(p) + 1;
           }
         }
       }
-      names.push_back(pstrdup(NameStr(t->tgname)));
+      names = lappend(names, pstrdup(NameStr(t->tgname)));
     }
     systable_endscan(scan);
     table_close(catalog, AccessShareLock);
   });
-  for (const char* n : names) out.names.emplace_back(n);
-  for (const char* a : canonical_args) out.canonical_args.emplace_back(a);
+  ListCell* lc;
+  foreach (lc, names) out.names.emplace_back(static_cast<const char*>(lfirst(lc)));
+  foreach (lc, canonical_args) out.canonical_args.emplace_back(static_cast<const char*>(lfirst(lc)));
   return out;
 }
 

@@ -92,6 +92,34 @@ Datum jsonb_array_of(const jsonb::Value* docs, size_t n) {
   return PointerGetDatum(jsonb::serialize(jsonb::Value::of(node), CurrentMemoryContext, size));
 }
 
+// Runs one key's write in a memory context of its own, emptied afterwards:
+// a batch holds one key's documents at a time, not all of them.  The
+// context is SPI's child, gone with the connection.
+class KeyMemory {
+ public:
+  KeyMemory()
+      : context_(pg_call<MemoryContext>([] {
+          return AllocSetContextCreateInternal(CurrentMemoryContext, "docpatch upsert key",
+                                               ALLOCSET_DEFAULT_SIZES);
+        })) {}
+  template <typename F>
+  auto run(F&& write) {
+    MemoryContext caller = MemoryContextSwitchTo(context_);
+    try {
+      auto result = write();
+      MemoryContextSwitchTo(caller);
+      MemoryContextReset(context_);
+      return result;
+    } catch (...) {
+      MemoryContextSwitchTo(caller);
+      throw;
+    }
+  }
+
+ private:
+  MemoryContext context_;
+};
+
 // One key's write, kept until the rows are returned.
 struct Written {
   size_t first_item;
@@ -191,12 +219,14 @@ void upsert(FunctionCallInfo fcinfo, const UpsertArgs& a, ResultSink* out) {
     written.push_back(upsert.write(k, a.id, &d, 1, doc, 0));
   } else {
     BatchGroups groups(items, use.set());
+    KeyMemory memory;
     written.reserve(groups.size());
     for (size_t g = 0; g < groups.size(); ++g) {
       check_for_interrupts();
-      written.push_back(
-          upsert.write(groups.key(g), groups.id(g), groups.docs(g), groups.count(g), nullptr,
-                       groups.first_item(g)));
+      written.push_back(memory.run([&] {
+        return upsert.write(groups.key(g), groups.id(g), groups.docs(g), groups.count(g), nullptr,
+                            groups.first_item(g));
+      }));
     }
     std::sort(written.begin(), written.end(),
               [](const Written& x, const Written& y) { return x.first_item < y.first_item; });
