@@ -1,8 +1,8 @@
 -- Folding the items of a batch that share one id is linear in their number:
 -- 100,000 items for one id, in every mode, each a change the previous ones
 -- did not make.  (Finding 8 of issue 12: the fold re-serialized the growing
--- document at every item, so 10,000 items took 6 s and 100,000 would take
--- ten minutes; linear, each of these takes well under a second.  The
+-- document at every item, so 10,000 items took 7 s and 100,000 would take
+-- ten minutes; linear, each of these takes about a second.  The
 -- statement_timeout only keeps a regression from hanging the suite.)
 SET statement_timeout = '120s';
 CREATE TABLE big (id int PRIMARY KEY, doc jsonb);
