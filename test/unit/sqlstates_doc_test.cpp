@@ -86,8 +86,11 @@ TEST(SqlstatesDoc, NoSourceRaisesACodeOutsideTheTable) {
         << rel << " makes a docpatch::Error from a string literal: use a sqlstate:: constant";
     EXPECT_FALSE(std::regex_search(text, local_code))
         << rel << " defines a SQLSTATE of its own: add it to src/core/errors.hpp and docs/sqlstates.md";
-    // The boundary turns the table's codes into ereport(); nothing else calls errcode().
-    if (rel != "src/boundary/boundary.cpp") {
+    // The boundary turns the table's codes into ereport(); nothing else calls
+    // errcode().  pg_compat.hpp is the one other place: its shims are
+    // PostgreSQL's own functions for the majors that lack them, raising what
+    // PostgreSQL's own copy raises (InitMaterializedSRF on 14: 0A000).
+    if (rel != "src/boundary/boundary.cpp" && rel != "src/boundary/pg_compat.hpp") {
       EXPECT_FALSE(std::regex_search(text, raw_errcode))
           << rel << " raises a SQLSTATE with errcode()/MAKE_SQLSTATE: throw docpatch::Error instead";
     }
