@@ -6,14 +6,16 @@
 #      and counts the packages it installed,
 #   2. runs the psql line the demo printed, and pastes the README's SQL
 #      example into it,
-#   3. runs scripts/test.sh (every test, the clients and guides included).
+#   3. runs scripts/test.sh (every test, the clients and guides included, on
+#      every PostgreSQL major and Citus, each built cold inside the root from
+#      the ../shared sources, which are bind-mounted read-only).
 # Prints the numbers at the end; they are recorded in docs/getting-started.md.
 #
 #   sudo scripts/fresh-debian-check.sh [--demo-only] [WORKDIR]
 #        WORKDIR defaults to /var/tmp/docpatch-fresh-debian; --demo-only stops
 #        after step 2 (to time the demo again without the half-hour test run)
 #
-# Not run by CI (it needs root, debootstrap and about 30 minutes); run it by
+# Not run by CI (it needs root, debootstrap and about an hour); run it by
 # hand after changing the demo, install-deps.sh or the test command.  The
 # pristine root is kept in WORKDIR/base and copied for every run; the run's
 # root is WORKDIR/root.  Everything runs in its own mount and PID namespace
@@ -112,6 +114,15 @@ NUMBERS
 exit $rc
 INSIDE
 
+# The sources of the other PostgreSQL majors and of Citus (../shared beside
+# the clone, as in a developer's checkout) are bind-mounted read-only at the
+# clone's ../shared: the fresh root builds every server and Citus itself,
+# cold, with nothing from this machine's caches.
+shared=$(cd "$repo/.." && pwd)/shared
+[ -d "$shared/pg-src" ] || shared=/work/shared
+[ -d "$shared/pg-src" ] || { echo "fresh-debian-check: no ../shared/pg-src beside $repo (the other majors' sources)" >&2; exit 1; }
+mkdir -p "$root/root/shared"
+
 echo "fresh-debian-check: entering $root (own mount and PID namespace)"
 unshare --mount --pid --fork --mount-proc="$root/proc" /bin/bash -c '
   set -e
@@ -119,5 +130,6 @@ unshare --mount --pid --fork --mount-proc="$root/proc" /bin/bash -c '
   mount -t sysfs sysfs "$root/sys"
   mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
   mount -t tmpfs -o size=1g,mode=1777 shm "$root/dev/shm"
-  exec chroot "$root" /bin/bash /root/first-five-minutes.sh' check "$root" 2>&1 | tee "$work/run.log"
+  mount --bind "$2" "$root/root/shared" && mount -o remount,bind,ro "$root/root/shared"
+  exec chroot "$root" /bin/bash /root/first-five-minutes.sh' check "$root" "$shared" 2>&1 | tee "$work/run.log"
 exit "${PIPESTATUS[0]}"
