@@ -44,8 +44,10 @@ started=$SECONDS
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 as_root() { "${SUDO[@]}" "$@"; }
+# From /: the caller's directory may be one postgres cannot enter (a clone
+# in /root), and the server would be started in it.
 as_postgres() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 apt_get() {
   as_root env DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes apt-get -o DPkg::Lock::Timeout=900 -y -qq "$@"
@@ -214,8 +216,8 @@ t0=$SECONDS
 # initial-upload-closes-no-bugs: Debian's archive wants an ITP bug closed by
 # the first upload; this package is not uploaded there.
 lintian_as=(); [ "$(id -u)" -ne 0 ] || lintian_as=(runuser -u nobody --)   # lintian warns as root
-"${lintian_as[@]}" lintian --fail-on error,warning --suppress-tags initial-upload-closes-no-bugs \
-  --display-info --pedantic "$work/docpatch_${version}_$arch.changes" \
+(cd "$work" && "${lintian_as[@]}" lintian --fail-on error,warning --suppress-tags initial-upload-closes-no-bugs \
+  --display-info --pedantic "$work/docpatch_${version}_$arch.changes") \
   || fail "lintian reports errors or warnings"
 lint_s=$((SECONDS - t0))
 
