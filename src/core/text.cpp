@@ -4,8 +4,9 @@
 namespace docpatch {
 namespace {
 
-// Set once when the library is loaded; every backend of a database has the
-// same server encoding, so no statement or transaction changes it.
+// Set once, when the library is loaded: a rule, not an encoding (the server's
+// rule reads the database's encoding on each call).  No statement or
+// transaction changes it, so there is nothing to reset at abort.
 CharacterPrefixRule character_prefix = &utf8_prefix;
 
 }  // namespace
