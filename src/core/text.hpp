@@ -1,4 +1,10 @@
 // Text helpers for messages, free of any PostgreSQL dependency.
+//
+// Messages quote user text (JSON pointers, keys, values, ids) as excerpts
+// cut at a character boundary of the text's encoding: that is the server
+// encoding, which only the boundary layer knows.  It supplies the rule once,
+// when the library is loaded (src/module.cpp); until then, and in the unit
+// tests, the rule is UTF-8's.
 #pragma once
 
 #include <cstddef>
@@ -7,11 +13,13 @@
 
 namespace docpatch {
 
-// The longest prefix of text that is at most max bytes long and does not end
-// inside a UTF-8 character: text is valid UTF-8 (the database encoding), and
-// so is the prefix, so that a message quoting it stays valid in every client
-// encoding.  A prefix never ends with a lead byte whose continuation bytes
-// were cut off.
+// A character-boundary rule: the longest prefix of text that is at most max
+// bytes long and does not end inside a character of text's encoding.  Called
+// only for a text longer than max.  It must not throw for valid text.
+using CharacterPrefixRule = std::string_view (*)(std::string_view text, size_t max);
+
+// The rule for UTF-8 text: a prefix never ends with a lead byte whose
+// continuation bytes were cut off, so the prefix of valid UTF-8 is valid.
 inline std::string_view utf8_prefix(std::string_view text, size_t max) {
   if (text.size() <= max) return text;
   size_t cut = max;
@@ -20,12 +28,13 @@ inline std::string_view utf8_prefix(std::string_view text, size_t max) {
   return text.substr(0, cut);
 }
 
-// utf8_prefix(text, max), followed by "..." when something was cut.
-inline std::string quoted_excerpt(std::string_view text, size_t max) {
-  std::string_view prefix = utf8_prefix(text, max);
-  std::string out(prefix);
-  if (prefix.size() < text.size()) out += "...";
-  return out;
-}
+// Makes rule the one quoted_excerpt follows (nullptr: utf8_prefix again);
+// returns the rule it replaces.
+CharacterPrefixRule set_character_prefix_rule(CharacterPrefixRule rule);
+
+// text when it is at most max bytes long; else its longest prefix (by the
+// character-boundary rule) followed by "...".  The one way messages clip
+// user text.
+std::string quoted_excerpt(std::string_view text, size_t max);
 
 }  // namespace docpatch

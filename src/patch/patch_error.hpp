@@ -14,8 +14,8 @@
 
 namespace docpatch::patch {
 
-// At most `max` bytes of text, cut at a UTF-8 character boundary, with "..."
-// appended when something was cut.
+// At most `max` bytes of text, cut at a character boundary of the server
+// encoding, with "..." appended when something was cut (quoted_excerpt).
 std::string excerpt(std::string_view text, size_t max = 200);
 
 // "patch operation N (OP at "PATH")"; op and path may be empty when the

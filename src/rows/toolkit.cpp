@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "core/text.hpp"
+
 namespace docpatch::rows {
 namespace {
 
@@ -106,13 +108,7 @@ std::string regclass_literal(Oid relid) {
 
 std::string quoted(const char* name) { return std::string("\"") + name + "\""; }
 
-std::string excerpt(const char* text) {
-  constexpr int kMaxBytes = 100;
-  int len = static_cast<int>(std::strlen(text));
-  if (len <= kMaxBytes) return std::string(text, static_cast<size_t>(len));
-  int cut = pg_call<int>([&] { return pg_mbcliplen(text, len, kMaxBytes); });
-  return std::string(text, static_cast<size_t>(cut)) + "...";
-}
+std::string excerpt(const char* text) { return quoted_excerpt(text, 100); }
 
 // ---------------------------------------------------------------------------
 

@@ -50,8 +50,8 @@ std::string regclass_name(Oid relid);
 std::string regclass_literal(Oid relid);
 // "name", for messages.
 std::string quoted(const char* name);
-// A message-sized excerpt of user text in the server encoding: at most 100
-// bytes, cut at a character boundary (pg_mbcliplen), "..." when cut.
+// A message-sized excerpt of user text: quoted_excerpt (core/text.hpp) of
+// at most 100 bytes, cut at a character boundary of the server encoding.
 std::string excerpt(const char* text);
 
 // ---------------------------------------------------------------------------

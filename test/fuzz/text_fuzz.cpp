@@ -2,7 +2,8 @@
 // first input byte is the limit, the rest the text.  utf8_prefix returns a
 // prefix within the limit, the whole text when it fits, and for valid UTF-8
 // text the longest prefix that is valid UTF-8 (so never more than 3 bytes
-// short of the limit); quoted_excerpt marks a cut with "...".
+// short of the limit); quoted_excerpt, under its default rule (utf8_prefix),
+// marks a cut with "...".
 #include <cstdint>
 #include <cstdlib>
 #include <string>

@@ -65,11 +65,12 @@ ServerError Connection::error(const std::string& sql,
   return ServerError("", "", "", "");
 }
 
-ScratchDatabase::ScratchDatabase(const std::string& name, const std::string& extensions)
+ScratchDatabase::ScratchDatabase(const std::string& name, const std::string& extensions,
+                                 const std::string& create_options)
     : name_(name + "_" + std::to_string(getpid())) {
   Connection admin;
   admin.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-  admin.exec("CREATE DATABASE " + name_);
+  admin.exec("CREATE DATABASE " + name_ + (create_options.empty() ? "" : " " + create_options));
   Connection db(conninfo());
   std::stringstream list(extensions);
   std::string ext;

@@ -65,9 +65,11 @@ class Connection {
 
 // Creates a fresh database (name_<pid>, so parallel test processes do not
 // collide) with the given extensions and drops it on destruction.
+// `create_options` follow CREATE DATABASE name (ENCODING ..., TEMPLATE ...).
 class ScratchDatabase {
  public:
-  explicit ScratchDatabase(const std::string& name, const std::string& extensions = "docpatch");
+  explicit ScratchDatabase(const std::string& name, const std::string& extensions = "docpatch",
+                           const std::string& create_options = "");
   ~ScratchDatabase();
   std::string conninfo() const { return "dbname=" + name_; }
 
