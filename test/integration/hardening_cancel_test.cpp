@@ -205,7 +205,7 @@ TEST_F(Cancel, StatementTimeoutAndPgCancelBackendStopMergesOfHugeDocuments) {
     // one measured and end before the timeout or the cancel request is due:
     // such a run tests nothing, and the case is measured and run again
     // (three times at most).  A statement that ignored the request would
-    // still run past it, and fail.
+    // run past it every time, and fail.
     for (int attempt = 1;; ++attempt) {
       double inputs = std::min(timed(c, k.inputs_only), timed(c, k.inputs_only));
       double full = std::min(timed(c, k.sql), timed(c, k.sql));
@@ -228,6 +228,14 @@ TEST_F(Cancel, StatementTimeoutAndPgCancelBackendStopMergesOfHugeDocuments) {
       bool too_fast = (r.sqlstate.empty() && r.seconds < at) || q.finished_first;
       if (too_fast && attempt < 3) {
         std::cout << "[ cancel ] a run ended before its cancellation was due: measuring again" << std::endl;
+        continue;
+      }
+      // A run slowed down by other load after the measurement can pass the
+      // bound once; a statement that ignores the request passes it every
+      // time, so a miss is measured and run again too.
+      bool late = r.seconds >= at + bound || q.seconds >= bound;
+      if (late && attempt < 3) {
+        std::cout << "[ cancel ] a run stopped past its bound (the machine is busy): measuring again" << std::endl;
         continue;
       }
       EXPECT_EQ(r.sqlstate, "57014") << k.name;
