@@ -3,6 +3,7 @@
 #   Debian packages (installed if missing) -> build -> throwaway PostgreSQL 15
 #   -> pg_regress suite + isolation specs (make installcheck)
 #   -> GoogleTest unit and integration tests (ctest)
+#   -> the Citus suite on a three-node cluster (test/citus/run.sh)
 #   -> the client examples (examples/run.sh) and the fuzz corpus replay
 # and prints each runner's summary.  Exits non-zero if anything failed.
 #
@@ -57,6 +58,9 @@ cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build/cmake.lo
   && cmake --build "$build" -j"$(nproc)" >>"$build/cmake.log" 2>&1 \
   || { cat "$build/cmake.log"; echo "docpatch: C++ test build failed" >&2; exit 1; }
 step ctest ctest --test-dir "$build" --output-on-failure -j2
+
+echo "== Citus: a coordinator and two workers on 127.0.0.1 (test/citus, docs/citus.md)"
+step "citus (pg_regress + GoogleTest on a 3-node cluster)" scripts/citus-cluster run test/citus/run.sh "$build"
 
 echo "== client examples (Python, Node.js, PHP)"
 step examples examples/run.sh

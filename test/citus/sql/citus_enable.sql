@@ -1,0 +1,134 @@
+-- docpatch_enable and docpatch_disable on Citus tables, with
+-- citus.enable_unsafe_triggers as Citus installs it (off): the trigger
+-- reaches every shard and every copy, the stamp columns it adds hold the same
+-- values on every copy, the messages name the table the user named, and a
+-- table distributed after docpatch_enable keeps its etags when the
+-- documented steps are followed (docs/citus.md).
+\pset format unaligned
+SET client_min_messages = warning;
+\set VERBOSITY terse
+\set SHOW_CONTEXT never
+CREATE SCHEMA cen;
+SET search_path = cen, public;
+SHOW citus.enable_unsafe_triggers;
+
+-- err(statement): the statement's SQLSTATE and message (shard ids shown as
+-- <shard>, so that a message naming a shard shows it), or 'ok'.
+CREATE FUNCTION err(statement text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE statement;
+  RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '_[0-9]{6,}\M', '_<shard>', 'g');
+END $$;
+
+-- The shards (and copies) of tbl that have no enabled docpatch_stamp
+-- trigger, and those that have more than one.
+CREATE FUNCTION shards_without_stamp(tbl regclass) RETURNS TABLE(shardid bigint, nodeport int, stamp_triggers text)
+LANGUAGE sql AS $$
+  SELECT shardid, nodeport, result FROM run_command_on_placements(tbl,
+    $q$SELECT count(*) FROM pg_trigger WHERE tgrelid = '%s'::regclass AND tgenabled <> 'D'
+         AND tgfoid = 'public.docpatch_stamp'::regproc$q$)
+  WHERE result <> '1' ORDER BY 1, 2
+$$;
+
+-----------------------------------------------------------------------------
+-- A hash-distributed table
+CREATE TABLE items (id bigint PRIMARY KEY, doc jsonb NOT NULL);
+SELECT create_distributed_table('items', 'id', shard_count => 4);
+INSERT INTO items SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 8) g;
+SELECT err($$SELECT docpatch_enable('items')$$) AS docpatch_enable;
+SHOW citus.enable_unsafe_triggers;
+SELECT * FROM shards_without_stamp('items');
+SELECT count(*) AS rows, count(DISTINCT etag) AS etags, bool_and(created_at = updated_at) AS created_is_updated FROM items;
+SELECT inserted, doc FROM upsert_with_creation_ts('items', '9', '{"n": 9}');
+SELECT etag AS e9 FROM items WHERE id = 9 \gset
+SELECT doc FROM etag_guarded_update('items', '9', :'e9', '[{"op": "incr", "path": "/n", "value": 1}]', 'ops');
+-- enabling again changes nothing
+SELECT etag AS e9 FROM items WHERE id = 9 \gset
+SELECT err($$SELECT docpatch_enable('items')$$) AS docpatch_enable_again;
+SELECT etag = :'e9' AS etag_kept FROM items WHERE id = 9;
+SELECT * FROM shards_without_stamp('items');
+-- disabling removes the trigger from every shard
+SELECT err($$SELECT docpatch_disable('items')$$) AS docpatch_disable;
+SELECT count(*) AS shards_without_stamp FROM shards_without_stamp('items');
+SELECT err($$SELECT * FROM etag_guarded_update('items', '9', NULL, '{}')$$) AS guarded_update_without_trigger;
+SELECT err($$SELECT docpatch_enable('items')$$) AS docpatch_enable_back;
+SELECT * FROM shards_without_stamp('items');
+
+-- the trigger's messages name the table, not a shard (tables set up with
+-- the GUC on, so that this does not depend on docpatch_enable working
+-- without it)
+CREATE TABLE strict (id bigint PRIMARY KEY, doc jsonb NOT NULL);
+SELECT create_distributed_table('strict', 'id', shard_count => 4);
+CREATE TABLE broken (id bigint PRIMARY KEY, doc jsonb NOT NULL);
+SELECT create_distributed_table('broken', 'id', shard_count => 4);
+SET citus.enable_unsafe_triggers = on;
+SELECT docpatch_enable('strict', on_created_at_change => 'error');
+SELECT docpatch_enable('broken');
+ALTER TABLE broken DROP COLUMN etag;
+RESET citus.enable_unsafe_triggers;
+INSERT INTO strict (id, doc) VALUES (1, '{}');
+\set VERBOSITY default
+UPDATE strict SET created_at = '2000-01-01' WHERE id = 1;
+INSERT INTO broken (id, doc) VALUES (1, '{}');
+\set VERBOSITY terse
+
+-----------------------------------------------------------------------------
+-- A reference table and a hash-distributed table with two copies per
+-- shard, with rows before docpatch_enable: the columns it adds get the same
+-- values on every copy (or docpatch_enable refuses the table, naming it)
+CREATE TABLE ref (id bigint PRIMARY KEY, doc jsonb NOT NULL);
+SELECT create_reference_table('ref');
+INSERT INTO ref SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 8) g;
+SET citus.shard_replication_factor = 2;
+CREATE TABLE rep (id bigint PRIMARY KEY, doc jsonb NOT NULL);
+SELECT create_distributed_table('rep', 'id', shard_count => 4);
+RESET citus.shard_replication_factor;
+INSERT INTO rep SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 8) g;
+SELECT err($$SELECT docpatch_enable('ref')$$) AS docpatch_enable_ref;
+SELECT err($$SELECT docpatch_enable('rep')$$) AS docpatch_enable_rep;
+SELECT * FROM shards_without_stamp('ref');
+SELECT * FROM shards_without_stamp('rep');
+SELECT 'ref' AS "table", * FROM citus_suite.disagreeing_rows('ref')
+UNION ALL SELECT 'rep', * FROM citus_suite.disagreeing_rows('rep');
+-- a write through each
+SELECT inserted FROM upsert_with_creation_ts('ref', '1', '{"w": 1}');
+SELECT inserted FROM upsert_with_creation_ts('rep', '1', '{"w": 1}');
+SELECT 'ref' AS "table", * FROM citus_suite.disagreeing_rows('ref')
+UNION ALL SELECT 'rep', * FROM citus_suite.disagreeing_rows('rep');
+
+-----------------------------------------------------------------------------
+-- A table distributed after docpatch_enable
+CREATE TABLE late (id bigint PRIMARY KEY, doc jsonb NOT NULL);
+SELECT docpatch_enable('late');
+INSERT INTO late SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 8) g;
+CREATE TEMP TABLE late_before AS SELECT id, etag, created_at, updated_at FROM late;
+-- Citus refuses to distribute a table with triggers
+SELECT err($$SELECT create_distributed_table('cen.late', 'id', shard_count => 4)$$) AS distribute_with_trigger;
+-- the documented way: disable, distribute, enable
+SELECT docpatch_disable('late');
+SELECT create_distributed_table('late', 'id', shard_count => 4);
+SELECT truncate_local_data_after_distributing_table('late');
+SELECT err($$SELECT docpatch_enable('late')$$) AS docpatch_enable_after_distributing;
+SELECT * FROM shards_without_stamp('late');
+SELECT count(*) AS rows, count(*) FILTER (WHERE l.etag = b.etag AND l.created_at = b.created_at AND l.updated_at = b.updated_at) AS stamps_kept
+FROM late l JOIN late_before b USING (id);
+-- the etag a client read before still matches
+SELECT etag AS old_etag FROM late_before WHERE id = 3 \gset
+SELECT doc FROM etag_guarded_update('late', '3', :'old_etag', '{"after": true}');
+-- the same for a reference table
+CREATE TABLE late_ref (id bigint PRIMARY KEY, doc jsonb NOT NULL);
+SELECT docpatch_enable('late_ref');
+INSERT INTO late_ref SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 8) g;
+CREATE TEMP TABLE late_ref_before AS SELECT id, etag, created_at, updated_at FROM late_ref;
+SELECT docpatch_disable('late_ref');
+SELECT create_reference_table('late_ref');
+SELECT truncate_local_data_after_distributing_table('late_ref');
+SELECT err($$SELECT docpatch_enable('late_ref')$$) AS docpatch_enable_after_distributing;
+SELECT count(*) AS rows, count(*) FILTER (WHERE l.etag = b.etag AND l.created_at = b.created_at AND l.updated_at = b.updated_at) AS stamps_kept
+FROM late_ref l JOIN late_ref_before b USING (id);
+SELECT * FROM citus_suite.disagreeing_rows('late_ref');
+
+RESET search_path;
+DROP SCHEMA cen CASCADE;
