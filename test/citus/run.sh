@@ -18,7 +18,8 @@ build=${1:-$repo/build}
 : "${PGHOST:?run through scripts/citus-cluster (PGHOST is not set)}"
 [ -n "${DOCPATCH_CITUS_DIR:-}" ] || { echo "citus suite: not a scripts/citus-cluster environment" >&2; exit 1; }
 bindir=${DOCPATCH_PGBIN:-$(pg_config --bindir)}
-pg_regress=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
+# The cluster's own pg_regress (its installation copy has the server's pgxs).
+pg_regress=$(dirname "$("$bindir/pg_config" --pgxs)")/../test/regress/pg_regress
 out=$build/citus-regress
 mkdir -p "$out"
 started=$SECONDS
