@@ -12,15 +12,7 @@ CREATE SCHEMA cen;
 SET search_path = cen, public;
 SHOW citus.enable_unsafe_triggers;
 
--- err(statement): the statement's SQLSTATE and message (shard ids shown as
--- <shard>, so that a message naming a shard shows it), or 'ok'.
-CREATE FUNCTION err(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '_[0-9]{6,}\M', '_<shard>', 'g');
-END $$;
+CREATE FUNCTION err(statement text) RETURNS text LANGUAGE sql AS $$ SELECT citus_suite.try(statement) $$;
 
 -- The shards (and copies) of tbl that have no enabled docpatch_stamp
 -- trigger, and those that have more than one.
@@ -76,8 +68,9 @@ INSERT INTO broken (id, doc) VALUES (1, '{}');
 
 -----------------------------------------------------------------------------
 -- A reference table and a hash-distributed table with two copies per
--- shard, with rows before docpatch_enable: the columns it adds get the same
--- values on every copy (or docpatch_enable refuses the table, naming it)
+-- shard, with rows: docpatch_enable either refuses them, naming the table
+-- and changing nothing, or adds columns that hold the same values on every
+-- copy, and the row functions keep the copies equal.
 CREATE TABLE ref (id bigint PRIMARY KEY, doc jsonb NOT NULL);
 SELECT create_reference_table('ref');
 INSERT INTO ref SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 8) g;
@@ -88,15 +81,35 @@ RESET citus.shard_replication_factor;
 INSERT INTO rep SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 8) g;
 SELECT err($$SELECT docpatch_enable('ref')$$) AS docpatch_enable_ref;
 SELECT err($$SELECT docpatch_enable('rep')$$) AS docpatch_enable_rep;
-SELECT * FROM shards_without_stamp('ref');
-SELECT * FROM shards_without_stamp('rep');
-SELECT 'ref' AS "table", * FROM citus_suite.disagreeing_rows('ref')
-UNION ALL SELECT 'rep', * FROM citus_suite.disagreeing_rows('rep');
--- a write through each
-SELECT inserted FROM upsert_with_creation_ts('ref', '1', '{"w": 1}');
-SELECT inserted FROM upsert_with_creation_ts('rep', '1', '{"w": 1}');
-SELECT 'ref' AS "table", * FROM citus_suite.disagreeing_rows('ref')
-UNION ALL SELECT 'rep', * FROM citus_suite.disagreeing_rows('rep');
+-- what that left on every copy
+CREATE FUNCTION copies(tbl regclass) RETURNS TABLE(stamp_columns bigint, copies bigint, copies_with_stamp bigint, copies_agree boolean)
+LANGUAGE sql AS $$
+  SELECT c.n, p.n, p.n - (SELECT count(*) FROM shards_without_stamp(tbl)),
+         CASE WHEN c.n = 3 THEN citus_suite.placements_agree(tbl, NULL) END
+  FROM (SELECT count(*) AS n FROM pg_attribute WHERE attrelid = tbl AND NOT attisdropped
+          AND attname IN ('created_at', 'updated_at', 'etag')) c,
+       (SELECT count(*) AS n FROM pg_dist_placement JOIN pg_dist_shard USING (shardid) WHERE logicalrelid = tbl) p
+$$;
+SELECT 'ref' AS "table", * FROM copies('ref') UNION ALL SELECT 'rep', * FROM copies('rep');
+-- a write through each row function
+SELECT err($$SELECT * FROM upsert_with_creation_ts('ref', '1', '{"w": 1}')$$) AS upsert_ref,
+       err($$SELECT * FROM upsert_with_creation_ts('ref', '[{"id": 2, "doc": {"w": 1}}]'::jsonb)$$) AS batch_ref,
+       err($$SELECT * FROM etag_guarded_update('ref', '3', NULL, '{"w": 1}')$$) AS guarded_ref;
+SELECT err($$SELECT * FROM upsert_with_creation_ts('rep', '1', '{"w": 1}')$$) AS upsert_rep,
+       err($$SELECT * FROM upsert_with_creation_ts('rep', '[{"id": 2, "doc": {"w": 1}}]'::jsonb)$$) AS batch_rep,
+       err($$SELECT * FROM etag_guarded_update('rep', '3', NULL, '{"w": 1}')$$) AS guarded_rep;
+SELECT 'ref' AS "table", * FROM copies('ref') UNION ALL SELECT 'rep', * FROM copies('rep');
+-- the row functions on a reference table whose stamp trigger was made by
+-- hand, past docpatch_enable: they refuse it or keep its copies equal
+CREATE TABLE ref_by_hand (id bigint PRIMARY KEY, doc jsonb NOT NULL,
+  created_at timestamptz, updated_at timestamptz, etag text);
+SELECT create_reference_table('ref_by_hand');
+SET citus.enable_unsafe_triggers = on;
+CREATE TRIGGER zz_docpatch_stamp BEFORE INSERT OR UPDATE ON ref_by_hand FOR EACH ROW EXECUTE FUNCTION public.docpatch_stamp();
+RESET citus.enable_unsafe_triggers;
+SELECT err($$SELECT * FROM upsert_with_creation_ts('ref_by_hand', '1', '{"w": 1}')$$) AS upsert,
+       err($$SELECT * FROM etag_guarded_update('ref_by_hand', '1', NULL, '{"w": 2}')$$) AS guarded;
+SELECT citus_suite.placements_agree('ref_by_hand', NULL) AS copies_agree;
 
 -----------------------------------------------------------------------------
 -- A table distributed after docpatch_enable

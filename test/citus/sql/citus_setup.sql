@@ -10,6 +10,17 @@ GROUP BY 1;
 
 CREATE SCHEMA citus_suite;
 
+-- try(statement): 'ok', or the SQLSTATE and message of the error it raised
+-- (shard ids shown as _<shard>, so that a message naming a shard shows it
+-- without depending on the id).
+CREATE FUNCTION citus_suite.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE statement;
+  RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '_[0-9]{6,}\M', '_<shard>', 'g');
+END $$;
+
 -- state(tbl): every row of tbl as {"<id>": {"doc", "etag", "created_at",
 -- "updated_at"}}, times as UTC text with microseconds: Citus evaluates the
 -- expressions on the workers, in their own TimeZone.
