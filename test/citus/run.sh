@@ -25,6 +25,7 @@ mkdir -p "$out"
 started=$SECONDS
 status=0
 
+psql -X -At -c "SELECT citus_version()" || exit 1
 echo "-- pg_regress (test/citus/schedule)"
 if ! "$pg_regress" --use-existing --dbname="${PGDATABASE:-postgres}" --bindir="$bindir" \
      --inputdir="$repo/test/citus" --outputdir="$out" --schedule="$repo/test/citus/schedule"; then
