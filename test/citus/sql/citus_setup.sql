@@ -121,20 +121,19 @@ CREATE FUNCTION citus_suite.describe_rows(result jsonb, before jsonb, after json
 $$;
 
 -- What the call did to the table: rows inserted (with whether created_at =
--- updated_at = the transaction's now()) and rows changed (which columns).
+-- updated_at) and rows changed (which columns).  Not whether updated_at =
+-- now(): on Citus the trigger stamps the worker's transaction start, a few
+-- milliseconds after the coordinator's now() (docs/citus.md, "Timestamps").
 CREATE FUNCTION citus_suite.describe_changes(before jsonb, after jsonb) RETURNS jsonb LANGUAGE sql AS $$
   SELECT coalesce(jsonb_agg(change ORDER BY id::numeric), '[]') FROM (
     SELECT a.key AS id, jsonb_build_object('row', a.key, 'inserted', a.value -> 'doc',
-             'created_at = updated_at = now()',
-             a.value -> 'created_at' = a.value -> 'updated_at' AND a.value ->> 'updated_at' = citus_suite.utc(now())) AS change
+             'created_at = updated_at', a.value -> 'created_at' = a.value -> 'updated_at') AS change
     FROM jsonb_each(after) a WHERE NOT before ? a.key
     UNION ALL
     SELECT a.key, jsonb_strip_nulls(jsonb_build_object('row', a.key,
              'doc', CASE WHEN a.value -> 'doc' <> b.value -> 'doc' THEN a.value -> 'doc' END,
              'etag changed', a.value -> 'etag' <> b.value -> 'etag',
              'updated_at changed', a.value -> 'updated_at' <> b.value -> 'updated_at',
-             'updated_at = now()', CASE WHEN a.value -> 'updated_at' <> b.value -> 'updated_at'
-                                        THEN a.value ->> 'updated_at' = citus_suite.utc(now()) END,
              'created_at changed', a.value -> 'created_at' <> b.value -> 'created_at'))
     FROM jsonb_each(after) a JOIN jsonb_each(before) b USING (key)
     WHERE a.value <> b.value
