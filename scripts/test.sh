@@ -8,17 +8,19 @@
 #                               server tests on it, or the whole suite for 15
 #
 # The whole suite: pg_regress + isolation specs (make installcheck), the
-# GoogleTest unit, integration and crash tests (ctest), the client examples
+# GoogleTest unit, integration and crash tests (ctest), the client helpers
+# (clients/run-tests.sh), the guides' examples and the README's SQL
 # (examples/run.sh), the fuzz corpus replay and the PGXN META.json validation
 # (scripts/check-meta).  The server tests: pg_regress, isolation and the
 # libpq tests (ctest's integration and crash tests).  Each version gets its
 # own throwaway server (scripts/pg-throwaway --pg N); the servers other than
 # 15 are built by scripts/pg-build into a cache outside the clone on first use
-# (3 to 9 minutes each), then reused.  After 15, the Citus suite (test/citus)
-# runs on a throwaway coordinator and two workers (scripts/citus-cluster;
-# Citus is built once into the same cache).  Prints one summary line per
-# version and one for Citus, and a closing "tests: N passed, N failed" line;
-# exits non-zero if anything failed.
+# (3 to 9 minutes each), then reused.  Prints one summary line per version and
+# a closing "tests: N passed, N failed" line; exits non-zero if anything failed.
+# After the 15 run, the Debian package (scripts/test-package.sh: built from a
+# clean copy of the tree, installed, smoke-tested, purged) has its own line,
+# and so has the Citus suite (test/citus) on a throwaway coordinator and two
+# workers (scripts/citus-cluster; Citus is built once into the same cache).
 #
 #   DOCPATCH_LONG=1      the randomized tests' long campaigns
 #   DOCPATCH_WERROR=1    compiler warnings fail the build (.ci/run sets it)
@@ -27,7 +29,7 @@ set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
 versions=()
 while (($#)); do
   case $1 in
@@ -178,7 +180,8 @@ test_version() {
     server_suite isolation "$tree" "$logs/pg$v-isolation.log" output_iso/regression.diffs REGRESS=
     if [ "$v" = 15 ]; then
       ctest_suite ctest "$logs/pg$v-ctest.log"
-      step examples examples/run.sh
+      step clients clients/run-tests.sh
+      step "guides and examples" examples/run.sh
       step "fuzz replay" scripts/fuzz.sh
       step META.json scripts/check-meta
     else
@@ -197,6 +200,22 @@ test_version() {
   local p f
   read -r p f <"$logs/pg$v-counts" 2>/dev/null || p=0 f=1
   all_passed=$((all_passed + p)) all_failed=$((all_failed + f))
+}
+
+# The Debian package, for Debian's PostgreSQL 15: built from a clean copy of
+# the tree, installed into the system's server, smoke-tested in its own
+# cluster, purged again.
+test_package() {
+  local t0=$SECONDS
+  echo "===== Debian package (scripts/test-package.sh)"
+  if scripts/test-package.sh; then
+    summary+=("Debian package: passed (build, lintian, install, smoke test, purge; $((SECONDS - t0)) s)")
+    all_passed=$((all_passed + 1))
+  else
+    status=1
+    summary+=("Debian package: FAILED (build log: build/logs/package-build.log)")
+    all_failed=$((all_failed + 1))
+  fi
 }
 
 # test_citus: the Citus suite on PostgreSQL 15, its own summary line.
@@ -222,7 +241,7 @@ test_citus() {
 
 for v in "${versions[@]}"; do
   test_version "$v"
-  [ "$v" != 15 ] || test_citus
+  [ "$v" != 15 ] || { test_package; test_citus; }
 done
 
 echo "== summary ($((SECONDS - started)) s)"
