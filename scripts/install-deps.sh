@@ -13,8 +13,7 @@
 #   test   demo, plus what scripts/test.sh runs: CMake, GoogleTest,
 #          nlohmann-json and libpq for the C++ tests; Python 3 with psycopg2
 #          and psycopg 3, PHP with PDO pgsql, and Node.js with node-pg and
-#          node-express for the client helpers and examples; jsonschema and
-#          regex for scripts/check-meta (the default)
+#          node-express for the client helpers and examples (the default)
 #
 # Installing postgresql-15 on a machine that has no cluster yet normally makes
 # Debian create and start its default cluster 15/main; docpatch never uses it
@@ -27,8 +26,7 @@ if [ "${1:-}" = --for ]; then purpose=${2:?usage: install-deps.sh [--for build|d
 
 build=(g++ make postgresql-server-dev-15)
 server=(postgresql-15 postgresql-client-15 rsync)
-tests=(cmake pkg-config libpq-dev nlohmann-json3-dev libgtest-dev postgresql-contrib
-       python3-jsonschema python3-regex)
+tests=(cmake pkg-config libpq-dev nlohmann-json3-dev libgtest-dev postgresql-contrib)
 clients=(python3 python3-psycopg2 python3-psycopg php-cli php-pgsql)
 case "$purpose" in
   build) packages=("${build[@]}") ;;
