@@ -48,18 +48,14 @@ SELECT err($$SELECT * FROM etag_guarded_update('items', '9', NULL, '{}')$$) AS g
 SELECT err($$SELECT docpatch_enable('items')$$) AS docpatch_enable_back;
 SELECT * FROM shards_without_stamp('items');
 
--- the trigger's messages name the table, not a shard (tables set up with
--- the GUC on, so that this does not depend on docpatch_enable working
--- without it)
+-- the trigger's messages name the table, not a shard
 CREATE TABLE strict (id bigint PRIMARY KEY, doc jsonb NOT NULL);
 SELECT create_distributed_table('strict', 'id', shard_count => 4);
 CREATE TABLE broken (id bigint PRIMARY KEY, doc jsonb NOT NULL);
 SELECT create_distributed_table('broken', 'id', shard_count => 4);
-SET citus.enable_unsafe_triggers = on;
 SELECT docpatch_enable('strict', on_created_at_change => 'error');
 SELECT docpatch_enable('broken');
 ALTER TABLE broken DROP COLUMN etag;
-RESET citus.enable_unsafe_triggers;
 INSERT INTO strict (id, doc) VALUES (1, '{}');
 \set VERBOSITY default
 UPDATE strict SET created_at = '2000-01-01' WHERE id = 1;

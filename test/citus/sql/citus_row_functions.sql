@@ -34,15 +34,12 @@ CREATE TABLE t_hash_partitioned_high PARTITION OF t_hash_partitioned FOR VALUES 
 SELECT create_distributed_table('t_hash_partitioned', 'id', shard_count => 4);
 SELECT t AS "table", citus_suite.kind(t) FROM unnest(:'tables'::regclass[]) t;
 
--- docpatch_enable itself is tested in citus_enable; here the GUC Citus
--- wants for triggers is on while the tables are set up, so that the row
--- functions can be compared even where docpatch_enable needs it.  A table
--- kept in several copies (reference, replicated) may be refused, with a
--- message naming it: then its cases are not run.
-SET citus.enable_unsafe_triggers = on;
+-- docpatch_enable itself is tested in citus_enable; here it sets the tables
+-- up (citus.enable_unsafe_triggers off).  A table kept in several copies
+-- (reference, replicated) is refused, with a message naming it: its cases
+-- are not run.
 CREATE TABLE enabled (tbl regclass PRIMARY KEY, outcome text NOT NULL);
 INSERT INTO enabled SELECT t, citus_suite.try(format('SELECT docpatch_enable(%L)', t)) FROM unnest(:'tables'::regclass[]) t;
-RESET citus.enable_unsafe_triggers;
 SELECT tbl AS "table", outcome AS docpatch_enable FROM enabled ORDER BY tbl::text;
 INSERT INTO t_plain (id, doc)
 SELECT g, jsonb_build_object('n', g, 'tags', jsonb_build_array('a'), 'nested', jsonb_build_object('x', 1, 'y', jsonb_build_object('z', 2)))
