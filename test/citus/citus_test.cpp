@@ -129,7 +129,10 @@ void expect_refused(Connection& c, const std::string& tbl) {
   ServerError e = c.error("SELECT docpatch_enable($1)", {tbl});
   EXPECT_EQ(e.sqlstate, "0A000") << e.message;
   EXPECT_NE(e.message.find("\"counters\""), std::string::npos) << "the refusal does not name the table: " << e.message;
-  EXPECT_EQ(c.value("SELECT count(*) FROM pg_trigger WHERE tgrelid = $1::regclass", {tbl}), "0");
+  EXPECT_EQ(c.value("SELECT count(*) FROM pg_trigger WHERE tgrelid = $1::regclass "
+                    "AND tgfoid = 'public.docpatch_stamp'::regproc",
+                    {tbl}),
+            "0");
   EXPECT_EQ(c.value("SELECT count(*) FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0", {tbl}), "2")
       << "docpatch_enable changed the table it refused";
   c.exec("ALTER TABLE " + tbl + " ADD COLUMN created_at timestamptz, ADD COLUMN updated_at timestamptz, ADD COLUMN etag text");
