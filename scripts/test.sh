@@ -19,7 +19,9 @@
 # each), then reused.  Prints one summary line per version and a closing
 # "tests: N passed, N failed" line; exits non-zero if anything failed.  After
 # the 15 run, the Debian package (scripts/test-package.sh: built from a clean
-# copy of the tree, installed, smoke-tested, purged) has its own line.
+# copy of the tree, installed, smoke-tested, purged) has its own line, and so
+# has the Citus suite (test/citus) on a throwaway coordinator and two workers
+# (scripts/citus-cluster; Citus is built once into the same cache).
 #
 #   DOCPATCH_LONG=1      the randomized tests' long campaigns
 #   DOCPATCH_WERROR=1    compiler warnings fail the build (.ci/run sets it)
@@ -28,7 +30,7 @@ set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
 versions=()
 while (($#)); do
   case $1 in
@@ -227,9 +229,30 @@ test_package() {
   fi
 }
 
+# test_citus: the Citus suite on PostgreSQL 15, its own summary line.
+test_citus() {
+  local t0=$SECONDS log=$logs/citus.log ok=1 counts line citus
+  parts=() version_ok=1 tests_passed=0 tests_failed=0
+  all_of() { [[ $1 =~ ^([0-9]+)/([0-9]+)$ ]] && ((BASH_REMATCH[1] == BASH_REMATCH[2] && BASH_REMATCH[2] > 0)); }
+  echo "===== Citus"
+  scripts/citus-cluster run test/citus/run.sh "$build" 2>&1 | tee "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || ok=0
+  counts=$(regress_counts "$log")
+  record pg_regress "$(all_of "$counts" && echo 1 || echo 0)" "$counts"
+  counts=0/0
+  line=$(grep -E '^\[==========\] [0-9]+ tests? from .* ran' "$log" | tail -n 1)
+  [[ $line =~ \]\ ([0-9]+)\ tests? ]] && counts=0/${BASH_REMATCH[1]}
+  [[ $(grep -E '^\[  PASSED  \] [0-9]+' "$log") =~ ([0-9]+) ]] && counts=${BASH_REMATCH[1]}/${counts#*/}
+  record GoogleTest "$(all_of "$counts" && echo 1 || echo 0)" "$counts"
+  citus=$(sed -n 's/^Citus \([0-9.]*\) on .*/\1/p' "$log" | head -n 1)
+  [ "$version_ok" = 1 ] && [ "$ok" = 1 ] || { ok=0; status=1; }
+  summary+=("Citus ${citus:-?} on PostgreSQL 15: $([ $ok = 1 ] && echo passed || echo FAILED) ($(printf '%s, ' "${parts[@]}")$((SECONDS - t0)) s)")
+  all_passed=$((all_passed + tests_passed)) all_failed=$((all_failed + tests_failed))
+}
+
 for v in "${versions[@]}"; do
   test_version "$v"
-  [ "$v" != 15 ] || test_package
+  [ "$v" != 15 ] || { test_package; test_citus; }
 done
 
 echo "== summary ($((SECONDS - started)) s)"
