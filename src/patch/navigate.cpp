@@ -103,6 +103,10 @@ const Pointer& pointer_of(const Operation& op, Which which) {
 
 Key last_key(const Pointer& p) { return token_key(p.tokens().back()); }
 
+std::string_view last_token(const Pointer& p) {
+  return std::string_view(p.tokens().back().data(), p.tokens().back().size());
+}
+
 bool lookup(const Value& root, const Pointer& p, Value* out, Miss* miss) {
   Value cur = root;
   for (size_t i = 0; i < p.size(); ++i) {
