@@ -90,6 +90,18 @@ ArrayNode* expand_array(Value& v) {
   return node;
 }
 
+bool find_member(const Value& object, Key key, Value* out) {
+  if (!object.expanded) return RawContainer(object).find(key, out);
+  Value* v = object.object->find(key);
+  if (v == nullptr) return false;
+  *out = *v;
+  return true;
+}
+
+Value element_at(const Value& array, uint32_t i) {
+  return array.expanded ? array.array->elems[i] : RawContainer(array).element(i);
+}
+
 uint32_t container_size(const Value& v) {
   if (!v.expanded) return RawContainer(v).count();
   return v.type == Type::Object ? v.object->size() : static_cast<uint32_t>(v.array->elems.size());

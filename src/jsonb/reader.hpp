@@ -89,4 +89,11 @@ ArrayNode* expand_array(Value& v);
 // Number of members/elements of an object or array value.
 uint32_t container_size(const Value& v);
 
+// The member `key` of an object value (raw or expanded) in *out; false when
+// it has none.
+bool find_member(const Value& object, Key key, Value* out);
+
+// Element i (< container_size) of an array value, raw or expanded.
+Value element_at(const Value& array, uint32_t i);
+
 }  // namespace docpatch::jsonb

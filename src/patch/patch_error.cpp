@@ -1,5 +1,7 @@
 #include "patch/patch_error.hpp"
 
+#include <cstring>
+
 #include "boundary/boundary.hpp"
 #include "core/text.hpp"
 #include "jsonb/writer.hpp"
@@ -20,13 +22,30 @@ std::string op_label(uint32_t index, std::string_view op, std::string_view path,
   return label;
 }
 
+std::string jsonpath_op_label(uint32_t index, std::string_view op, std::string_view jsonpath) {
+  return "patch operation " + std::to_string(index) + " (" + excerpt(op, 40) + " at jsonpath \"" +
+         excerpt(jsonpath) + "\")";
+}
+
 std::string op_label(const Operation& op) {
+  if (op.jsonpath_form) return jsonpath_op_label(op.index, op_name(op.kind), as_view(op.jsonpath_text));
   return op_label(op.index, op_name(op.kind), as_view(op.path_text), true);
 }
 
 void fail(const Operation& op, const char* sqlstate, const std::string& reason,
           const std::string& detail, const std::string& hint) {
   throw Error(sqlstate, op_label(op) + ": " + reason, detail, hint);
+}
+
+bool describes_input(const PgError& e) {
+  const char* state = unpack_sql_state(e.data()->sqlerrcode);
+  return std::strncmp(state, "22", 2) == 0 || std::strncmp(state, "42", 2) == 0;
+}
+
+void fail_with(const Operation& op, const PgError& e) {
+  const ErrorData* d = e.data();
+  throw Error(unpack_sql_state(d->sqlerrcode), op_label(op) + ": " + (d->message != nullptr ? d->message : ""),
+              d->detail != nullptr ? d->detail : "", d->hint != nullptr ? d->hint : "");
 }
 
 std::string pointer_prefix(const Pointer& p, size_t count) {
