@@ -6,6 +6,9 @@
 #                           shorter timings
 #   bench/run.sh --only functions,scaling,statements,trigger,memory
 #                           run only some parts (also BENCH_ONLY=...)
+#   bench/run.sh --only functions --cases 7,8
+#                           only some rows of the function table (their ord
+#                           in bench/functions.sql; also BENCH_CASES=...)
 #
 # Installs what it needs (scripts/install-deps.sh plus strace), builds
 # docpatch, starts its own throwaway server (scripts/pg-throwaway), runs
@@ -26,12 +29,14 @@ cd "$repo"
 
 mode=${BENCH_MODE:-full}
 only=${BENCH_ONLY:-functions,scaling,statements,trigger,memory}
+cases=${BENCH_CASES:-}
 while (($#)); do
   case $1 in
     --quick) mode=quick ;;
     --full) mode=full ;;
     --only) only=$2; shift ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    --cases) cases=$2; shift ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -68,7 +73,10 @@ echo
 
 if has functions; then
   log "functions (in memory, $fn_reps repetitions of ~${fn_ms} ms per variant)"
-  psql -X -q -v ON_ERROR_STOP=1 -c "SELECT bench.functions(ARRAY['1 KB', '50 KB', '1 MB'], $fn_reps, $fn_ms)" >/dev/null
+  [[ $cases =~ ^[0-9]+(,[0-9]+)*$ || -z $cases ]] || { echo "bench/run.sh: --cases takes numbers: 7,8" >&2; exit 2; }
+  case_list=${cases:+"ARRAY[$cases]"}
+  psql -X -q -v ON_ERROR_STOP=1 \
+    -c "SELECT bench.functions(ARRAY['1 KB', '50 KB', '1 MB'], $fn_reps, $fn_ms, ${case_list:-NULL})" >/dev/null
   echo "## Functions on documents in memory"
   echo
   echo "Time per call (median of $fn_reps side-by-side repetitions) and the ratio baseline / docpatch"
@@ -78,7 +86,9 @@ if has functions; then
   echo "|---|---|---:|---|---:|---:|---|"
   psql -X -At -F '|' -c "
     SELECT '', replace(name, '%REF%', CASE size WHEN '1 KB' THEN '0' ELSE '37' END), size,
-           to_char(dp_us, 'FM999990.00'), replace(baseline_name, '|', '\\|'), to_char(base_us, 'FM99999990.00'),
+           to_char(dp_us, 'FM999990.00'),
+           replace(replace(baseline_name, '|', '\\|'), '%REF%', CASE size WHEN '1 KB' THEN '0' ELSE '37' END),
+           to_char(base_us, 'FM99999990.00'),
            to_char(ratio, 'FM99990.0') || 'x',
            CASE WHEN size = '50 KB' THEN '>= ' || target || 'x: ' ||
                 CASE WHEN ratio >= target THEN 'met' ELSE '**not met**' END ELSE '' END, ''

@@ -101,6 +101,10 @@ SELECT pg_temp.p(doc, '{"op": "set", "jsonpath": "$.references[*] ? (@.meta.k >=
 -- a variable that vars lacks is PostgreSQL's error when a filter uses it
 SELECT pg_temp.p(doc, '{"op": "set", "jsonpath": "$.references[*] ? (@.id == $nope).hit", "value": 1}') FROM d;
 SELECT pg_temp.p(doc, '{"op": "set", "jsonpath": "$.references[*] ? (@.id == $nope).hit", "vars": {}, "value": 1}') FROM d;
+-- ... as are the errors it raises inside filters, as in jsonb_path_query
+-- (jsonb_patch_ops is immutable: dates compare without the time zone setting)
+SELECT pg_temp.p('{"l": [{"d": "2020-01-01 10:00:00+01"}]}', '{"op": "set", "jsonpath": "$.l[*] ? (@.d.datetime() < \"2021-01-01\".datetime()).x", "value": 1}');
+SELECT pg_temp.p('{"l": [{"d": "2020-01-01 10:00:00+01"}]}', '{"op": "set", "jsonpath": "$.l[*] ? (@.d.datetime() < \"2021-01-01 00:00:00+00\".datetime()).x", "value": 1}');
 -- the jsonb_path_query oracle: the values changed are the ones it returns
 SELECT jsonb_path_query_array(doc, 'strict $.references[*] ? (@.meta.k >= $min).meta.k', '{"min": 2}') FROM d;
 SELECT pg_temp.p(doc, '{"op": "set", "jsonpath": "$.references[*] ? (@.meta.k >= $min).meta.k", "vars": {"min": 2}, "value": "changed"}') FROM d;
@@ -183,24 +187,25 @@ SELECT pg_temp.p(doc, '{"op": "test", "jsonpath": "$.references[*] ? (@.id == \"
 SELECT pg_temp.p(doc, '{"op": "test", "jsonpath": "$.references[*] ? (@.id == \"r404\").meta.k", "value": 2}') FROM d;
 SELECT pg_temp.p(doc, '{"op": "test", "jsonpath": "$.references[*] ? (@.id == \"r404\").meta.k", "value": 2, "if_none": "skip"}') FROM d;
 -- through etag_guarded_update: a Cosmos DB filter predicate
-CREATE TABLE items (id int PRIMARY KEY, doc jsonb NOT NULL);
-SELECT docpatch_enable('items') IS NOT NULL;
-INSERT INTO items (id, doc) SELECT 1, doc FROM d;
+CREATE TABLE selector_items (id int PRIMARY KEY, doc jsonb NOT NULL);
+SELECT docpatch_enable('selector_items') IS NOT NULL;
+INSERT INTO selector_items (id, doc) SELECT 1, doc FROM d;
 CREATE FUNCTION pg_temp.guarded(patch jsonb) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
-  RETURN (SELECT g.doc ->> 'status' FROM etag_guarded_update('items', '1', NULL, patch) g);
+  RETURN (SELECT g.doc ->> 'status' FROM etag_guarded_update('selector_items', '1', NULL, patch) g);
 EXCEPTION WHEN OTHERS THEN
   RETURN SQLSTATE || ': ' || SQLERRM;
 END $$;
 SELECT pg_temp.guarded('[{"op": "test", "jsonpath": "$ ? (@.status == \"draft\")"}, {"op": "set", "path": "/status", "value": "published"}]');
 SELECT pg_temp.guarded('[{"op": "test", "jsonpath": "$ ? (@.status == \"draft\")"}, {"op": "set", "path": "/status", "value": "again"}]');
-SELECT doc ->> 'status' FROM items;
+SELECT doc ->> 'status' FROM selector_items;
 
 -----------------------------------------------------------------------------
 -- A bulk UPDATE parses the jsonpath once and applies it to every row
-INSERT INTO items (id, doc) VALUES (2, '{"references": [{"id": "r7", "n": 0}]}'), (3, '{"references": [{"id": "r1", "n": 0}, {"id": "r7", "n": 5}]}'), (4, '{"references": []}');
-UPDATE items SET doc = jsonb_patch_ops(doc, '{"op": "incr", "jsonpath": "$.references[*] ? (@.id == $id).n", "vars": {"id": "r7"}, "value": 1, "if_none": "skip"}') WHERE id > 1;
-SELECT id, doc -> 'references' FROM items WHERE id > 1 ORDER BY id;
+INSERT INTO selector_items (id, doc) VALUES (2, '{"references": [{"id": "r7", "n": 0}]}'), (3, '{"references": [{"id": "r1", "n": 0}, {"id": "r7", "n": 5}]}'), (4, '{"references": []}');
+UPDATE selector_items SET doc = jsonb_patch_ops(doc, '{"op": "incr", "jsonpath": "$.references[*] ? (@.id == $id).n", "vars": {"id": "r7"}, "value": 1, "if_none": "skip"}') WHERE id > 1;
+SELECT id, doc -> 'references' FROM selector_items WHERE id > 1 ORDER BY id;
+DROP TABLE selector_items;
 
 -----------------------------------------------------------------------------
 -- Refusals when the patch is decoded (DP001), whatever the document

@@ -29,14 +29,37 @@ const char* type_name_with_article(Type type);
 class ObjectNode;
 class ArrayNode;
 
+// Whether n bytes at a and b are equal.  Keys and the strings filters
+// compare are mostly short: those are compared inline, without a call.
+inline bool bytes_equal(const char* a, const char* b, uint32_t n) {
+  if (n > 16) return std::memcmp(a, b, n) == 0;
+  if (n >= 8) {  // two (overlapping) 8-byte words
+    uint64_t x, y, u, v;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    std::memcpy(&u, a + n - 8, 8);
+    std::memcpy(&v, b + n - 8, 8);
+    return x == y && u == v;
+  }
+  if (n >= 4) {
+    uint32_t x, y, u, v;
+    std::memcpy(&x, a, 4);
+    std::memcpy(&y, b, 4);
+    std::memcpy(&u, a + n - 4, 4);
+    std::memcpy(&v, b + n - 4, 4);
+    return x == y && u == v;
+  }
+  for (uint32_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 // An object key: bytes in the database encoding, not NUL-terminated.
 struct Key {
   const char* data = nullptr;
   uint32_t len = 0;
 
-  bool operator==(const Key& o) const {
-    return len == o.len && (len == 0 || std::memcmp(data, o.data, len) == 0);
-  }
+  bool operator==(const Key& o) const { return len == o.len && bytes_equal(data, o.data, len); }
 };
 
 // jsonb's key order: shorter keys first, then bytewise.

@@ -38,8 +38,14 @@ void fail(const Operation& op, const char* sqlstate, const std::string& reason,
 }
 
 bool describes_input(const PgError& e) {
+  // Errors about the server rather than the input: insufficient resources
+  // (53), program limits (54), cancellation and shutdown (57), system errors
+  // (58) and internal ones (XX).
+  static const char* const kServerClasses[] = {"53", "54", "57", "58", "XX"};
   const char* state = unpack_sql_state(e.data()->sqlerrcode);
-  return std::strncmp(state, "22", 2) == 0 || std::strncmp(state, "42", 2) == 0;
+  for (const char* c : kServerClasses)
+    if (std::strncmp(state, c, 2) == 0) return false;
+  return true;
 }
 
 void fail_with(const Operation& op, const PgError& e) {

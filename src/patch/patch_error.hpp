@@ -31,10 +31,10 @@ std::string op_label(const Operation& op);
 [[noreturn]] void fail(const Operation& op, const char* sqlstate, const std::string& reason,
                        const std::string& detail = {}, const std::string& hint = {});
 
-// True for a PostgreSQL error about the input (class 22, data exception,
-// or 42, syntax error or undefined object): a jsonpath that does not parse,
-// a jsonpath variable that is missing.  Cancellation, memory and stack
-// depth errors are not.
+// True for a PostgreSQL error about the input: a jsonpath that does not
+// parse, a jsonpath variable that is missing, a comparison PostgreSQL's
+// executor refuses.  Errors about the server (out of memory, stack depth,
+// cancellation, internal errors) are not.
 bool describes_input(const PgError& e);
 
 // Throws e's SQLSTATE, message, detail and hint, the message prefixed with

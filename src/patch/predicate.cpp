@@ -2,6 +2,7 @@
 #include "patch/predicate.hpp"
 
 #include <cstring>
+#include <utility>
 
 #include "boundary/boundary.hpp"
 #include "jsonb/compare.hpp"
@@ -28,20 +29,20 @@ struct FastOperand {
 };
 
 struct FastPredicate {
-  enum Kind : uint8_t { kAnd, kOr, kNot, kIsUnknown, kExists, kCompare };
+  // kMember: the common case of kCompare, @.key... op constant (a is @ with
+  // its accessors, b the constant; `swapped` when the constant was written
+  // on the left).
+  enum Kind : uint8_t { kAnd, kOr, kNot, kIsUnknown, kExists, kCompare, kMember };
   Kind kind = kCompare;
-  JsonPathItemType op = jpiEqual;       // kCompare
+  JsonPathItemType op = jpiEqual;       // kCompare, kMember
+  bool swapped = false;                 // kMember
   const FastPredicate* left = nullptr;  // kAnd, kOr; kNot, kIsUnknown (the operand)
   const FastPredicate* right = nullptr; // kAnd, kOr
-  FastOperand a;                        // kCompare (a op b), kExists
+  FastOperand a;                        // kCompare (a op b), kMember, kExists
   FastOperand b;
 };
 
 namespace {
-
-// SQL/JSON's three truth values, and kDefer: the native form cannot decide,
-// PostgreSQL's executor must.
-enum class Truth : uint8_t { kFalse, kTrue, kUnknown, kDefer };
 
 Truth truth(bool b) { return b ? Truth::kTrue : Truth::kFalse; }
 
@@ -157,6 +158,11 @@ const FastPredicate* compile(JsonPathItem* item, const Jsonb* vars) {
       jsp::left(item, &l);
       jsp::right(item, &r);
       if (!compile_operand(&l, vars, &p.a) || !compile_operand(&r, vars, &p.b)) return nullptr;
+      if (p.b.base == FastOperand::kCurrent && p.a.base == FastOperand::kConstant) {
+        std::swap(p.a, p.b);
+        p.swapped = true;
+      }
+      if (p.a.base == FastOperand::kCurrent && p.b.base == FastOperand::kConstant) p.kind = FastPredicate::kMember;
       break;
     default:
       return nullptr;
@@ -199,7 +205,7 @@ Class class_of(Type t) {
 }
 
 // compareItems() of jsonpath_exec.c (the same in PostgreSQL 14 to 18).
-Truth compare(JsonPathItemType op, const Value& a, const Value& b) {
+inline Truth compare(JsonPathItemType op, const Value& a, const Value& b) {
   Class ca = class_of(a.type);
   Class cb = class_of(b.type);
   if (ca != cb) {
@@ -220,7 +226,7 @@ Truth compare(JsonPathItemType op, const Value& a, const Value& b) {
       break;
     case Class::kString: {
       if (op == jpiEqual || op == jpiNotEqual) {
-        bool equal = a.len == b.len && (a.len == 0 || std::memcmp(a.raw, b.raw, a.len) == 0);
+        bool equal = a.len == b.len && jsonb::bytes_equal(a.raw, b.raw, a.len);
         return truth(equal == (op == jpiEqual));
       }
       // Ordered by code point: bytewise in UTF-8 (and SQL_ASCII); other
@@ -245,11 +251,27 @@ Truth compare(JsonPathItemType op, const Value& a, const Value& b) {
   return Truth::kDefer;
 }
 
+// kMember, once the member is found.
+inline Truth member_verdict(const FastPredicate& p, const Value& v) {
+  const Value& c = p.b.constant;
+  if (p.op == jpiEqual && c.type == Type::String) {  // @.id == $id: compareItems() for this case
+    if (v.type == Type::String) return truth(v.len == c.len && jsonb::bytes_equal(v.raw, c.raw, c.len));
+    return v.type == Type::Null ? Truth::kFalse : Truth::kUnknown;
+  }
+  return p.swapped ? compare(p.op, c, v) : compare(p.op, v, c);
+}
+
 // executeBoolItem() of jsonpath_exec.c, in strict mode.
 Truth evaluate(const FastPredicate& p, const Value& current, const Value& root) {
-  check_stack();
   switch (p.kind) {
+    case FastPredicate::kMember: {
+      Value v = current;
+      for (uint32_t i = 0; i < p.a.key_count; ++i)
+        if (!member_of(v, p.a.keys[i], &v)) return Truth::kUnknown;
+      return member_verdict(p, v);
+    }
     case FastPredicate::kAnd: {
+      check_stack();
       Truth l = evaluate(*p.left, current, root);
       if (l == Truth::kDefer || l == Truth::kFalse) return l;
       Truth r = evaluate(*p.right, current, root);
@@ -257,6 +279,7 @@ Truth evaluate(const FastPredicate& p, const Value& current, const Value& root) 
       return r == Truth::kTrue ? l : r;
     }
     case FastPredicate::kOr: {
+      check_stack();
       Truth l = evaluate(*p.left, current, root);
       if (l == Truth::kDefer || l == Truth::kTrue) return l;
       Truth r = evaluate(*p.right, current, root);
@@ -264,12 +287,14 @@ Truth evaluate(const FastPredicate& p, const Value& current, const Value& root) 
       return r == Truth::kFalse ? l : r;
     }
     case FastPredicate::kNot: {
+      check_stack();
       Truth a = evaluate(*p.left, current, root);
       if (a == Truth::kTrue) return Truth::kFalse;
       if (a == Truth::kFalse) return Truth::kTrue;
       return a;
     }
     case FastPredicate::kIsUnknown: {
+      check_stack();
       Truth a = evaluate(*p.left, current, root);
       if (a == Truth::kDefer) return a;
       return truth(a == Truth::kUnknown);
@@ -284,7 +309,7 @@ Truth evaluate(const FastPredicate& p, const Value& current, const Value& root) 
       Value a, b;
       if (!operand_value(p.a, current, root, &a) || !operand_value(p.b, current, root, &b))
         return Truth::kUnknown;
-      return compare(p.op, a, b);
+      return p.swapped ? compare(p.op, b, a) : compare(p.op, a, b);
     }
   }
   return Truth::kDefer;
@@ -416,6 +441,10 @@ const Predicate* decode_predicate(JsonPathItem* filter, const char* end, const J
   p->alignment = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(arg.base) & 3);
   p->fast = compile(&arg, vars);
   return p;
+}
+
+Truth evaluate_fast(const FastPredicate& p, const Value& candidate, const Value& root) {
+  return evaluate(p, candidate, root);
 }
 
 bool predicate_holds(const Predicate& p, DocumentState& doc, const Value& candidate,

@@ -29,6 +29,10 @@ namespace docpatch::patch {
 
 struct FastPredicate;  // predicate.cpp
 
+// SQL/JSON's three truth values, and kDefer: the native form cannot decide,
+// PostgreSQL's executor must.
+enum class Truth : uint8_t { kFalse, kTrue, kUnknown, kDefer };
+
 struct Predicate {
   const char* bytes;          // the predicate's items, copied from the parsed jsonpath
   uint32_t len;
@@ -40,6 +44,9 @@ struct Predicate {
 // the current memory context).  end: where its bytes end (the filter's next
 // item, or the end of the jsonpath's data).  vars: the operation's vars.
 const Predicate* decode_predicate(JsonPathItem* filter, const char* end, const Jsonb* vars);
+
+// The native form's verdict on candidate (a value of the document `root`).
+Truth evaluate_fast(const FastPredicate& p, const jsonb::Value& candidate, const jsonb::Value& root);
 
 // Whether the predicate is true for the candidate at location loc (depth
 // steps) of the document (unknown and false do not select).

@@ -54,6 +54,10 @@ class Selecting {
     visit(child, s);
     location_.pop_back();
   }
+  // Long selections check for interrupts (every 1,024 values visited).
+  void tick() {
+    if ((++visits_ & 0x3FF) == 0) check_for_interrupts();
+  }
   void emit(const Value& v, bool missing) {
     out_->steps.insert(out_->steps.end(), location_.begin(), location_.end());
     out_->values.push_back(v);
@@ -70,13 +74,15 @@ class Selecting {
 };
 
 void Selecting::visit(const Value& v, size_t s) {
-  check_stack();
-  if ((++visits_ & 0x3FF) == 0) check_for_interrupts();
   const auto& steps = selector_.steps;
+  // Filters apply to the value itself, one after the other.
+  for (; s < steps.size() && steps[s].kind == Step::kFilter; ++s)
+    if (!predicate_holds(*steps[s].filter, doc_, v, location_.data(), location_.size(), selector_.vars)) return;
   if (s == steps.size()) {
     emit(v, false);
     return;
   }
+  check_stack();
   const Step& step = steps[s];
   switch (step.kind) {
     case Step::kKey: {
@@ -117,28 +123,52 @@ void Selecting::visit(const Value& v, size_t s) {
       if (v.type == Type::Array) visit_subscripts(v, step, s + 1);
       return;
     case Step::kFilter:
-      if (predicate_holds(*step.filter, doc_, v, location_.data(), location_.size(), selector_.vars))
-        visit(v, s + 1);
-      return;
+      break;  // evaluated above
   }
 }
 
 void Selecting::visit_members(const Value& object, size_t s) {
   if (object.expanded) {
     const auto& members = object.object->members();  // in jsonb's key order
-    for (size_t i = 0; i < members.size(); ++i) visit_child(members[i].value, members[i].key, s);
+    for (size_t i = 0; i < members.size(); ++i) {
+      tick();
+      visit_child(members[i].value, members[i].key, s);
+    }
     return;
   }
-  RawContainer(object).for_each_member([&](uint32_t, Key key, const Value& value) { visit_child(value, key, s); });
+  RawContainer(object).for_each_member([&](uint32_t, Key key, const Value& value) {
+    tick();
+    visit_child(value, key, s);
+  });
 }
 
 void Selecting::visit_elements(const Value& array, size_t s) {
+  // [*] ? (...): the common keyed selection.  Elements that the filter's
+  // native form rejects are skipped here, without a visit.
+  const auto& steps = selector_.steps;
+  const FastPredicate* fast =
+      s < steps.size() && steps[s].kind == Step::kFilter ? steps[s].filter->fast : nullptr;
+  const Value& root = *doc_.root();
+  auto element = [&](uint32_t i, const Value& value) {
+    tick();
+    if (fast != nullptr) {
+      Truth t = evaluate_fast(*fast, value, root);
+      if (t == Truth::kFalse || t == Truth::kUnknown) return;
+      if (t == Truth::kTrue) {
+        location_.push_back(LocationStep{Key{}, i, true});
+        visit(value, s + 1);
+        location_.pop_back();
+        return;
+      }
+    }
+    visit_element(value, i, s);
+  };
   if (array.expanded) {
     const auto& elems = array.array->elems;
-    for (size_t i = 0; i < elems.size(); ++i) visit_element(elems[i], static_cast<uint32_t>(i), s);
+    for (size_t i = 0; i < elems.size(); ++i) element(static_cast<uint32_t>(i), elems[i]);
     return;
   }
-  RawContainer(array).for_each_element([&](uint32_t i, const Value& value) { visit_element(value, i, s); });
+  RawContainer(array).for_each_element(element);
 }
 
 void Selecting::visit_subscripts(const Value& array, const Step& step, size_t s) {
@@ -153,8 +183,10 @@ void Selecting::visit_subscripts(const Value& array, const Step& step, size_t s)
   if (step.subscript_count == 1) {
     int64_t from, to;
     range(step.subscripts[0], &from, &to);
-    for (int64_t i = from; i <= to; ++i)
+    for (int64_t i = from; i <= to; ++i) {
+      tick();
       visit_element(jsonb::element_at(array, static_cast<uint32_t>(i)), static_cast<uint32_t>(i), s);
+    }
     return;
   }
   // A list of subscripts selects each element once, in document order.
@@ -169,7 +201,10 @@ void Selecting::visit_subscripts(const Value& array, const Step& step, size_t s)
   }
   std::sort(indices.begin(), indices.end());
   indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
-  for (uint32_t i : indices) visit_element(jsonb::element_at(array, i), i, s);
+  for (uint32_t i : indices) {
+    tick();
+    visit_element(jsonb::element_at(array, i), i, s);
+  }
 }
 
 }  // namespace
