@@ -5,6 +5,10 @@
 #   make installcheck    run the pg_regress suite and the isolation specs
 #                        against a running server (PGHOST/PGPORT)
 #
+#   PG_CONFIG=/path/to/pg_config   build for that server (any major, 14 to 18)
+#   DOCPATCH_WERROR=1              turn every compiler warning into an error
+#                                  (CI sets it: the build stays warning-free)
+#
 # The C++ unit and integration tests are built by CMake (CMakeLists.txt);
 # scripts/test.sh runs everything.
 
@@ -28,8 +32,17 @@ PG_CONFIG ?= pg_config
 # (inlining C++ into JIT-compiled expressions buys nothing here).
 override with_llvm = no
 
+# The extension's version has one home, docpatch.control's default_version:
+# the module block reports it (pg_get_loaded_modules() on 18), and META.json
+# must agree (scripts/check-meta).
+EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'$$/\1/p" docpatch.control)
+
 PG_CXXFLAGS = -std=c++17 -Isrc -Wall -Wextra -Wno-unused-parameter \
-              -Wno-missing-field-initializers -Wno-register
+              -Wno-missing-field-initializers -Wno-register \
+              -DDOCPATCH_VERSION='"$(EXTVERSION)"'
+ifeq ($(DOCPATCH_WERROR),1)
+PG_CXXFLAGS += -Werror
+endif
 SHLIB_LINK = -lstdc++
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -38,3 +51,5 @@ include $(PGXS)
 # Header dependencies: every object depends on every header (small project).
 HEADERS := $(wildcard src/*/*.hpp)
 $(OBJS): $(HEADERS)
+# The module block carries the version.
+src/module.o: docpatch.control

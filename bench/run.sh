@@ -9,6 +9,9 @@
 #   bench/run.sh --only functions --cases 7,8
 #                           only some rows of the function table (their ord
 #                           in bench/functions.sql; also BENCH_CASES=...)
+#   bench/run.sh --pg 18    on PostgreSQL 18 (14 to 18; default 15, Debian's;
+#                           the others are built by scripts/pg-build on first
+#                           use)
 #
 # Installs what it needs (scripts/install-deps.sh plus strace), builds
 # docpatch, starts its own throwaway server (scripts/pg-throwaway), runs
@@ -30,13 +33,15 @@ cd "$repo"
 mode=${BENCH_MODE:-full}
 only=${BENCH_ONLY:-functions,scaling,statements,trigger,memory}
 cases=${BENCH_CASES:-}
+pg=15
 while (($#)); do
   case $1 in
     --quick) mode=quick ;;
     --full) mode=full ;;
     --only) only=$2; shift ;;
     --cases) cases=$2; shift ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    --pg) pg=${2:?--pg needs a version}; shift ;;
+    -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -52,7 +57,7 @@ log() { echo "bench: $*" >&2; }
 
 scripts/install-deps.sh strace >&2
 log "building and starting a throwaway server"
-dir=$(scripts/pg-throwaway start)
+dir=$(scripts/pg-throwaway start --pg "$pg")
 trap 'scripts/pg-throwaway stop "$dir"' EXIT
 # shellcheck disable=SC1091
 . "$dir/env"

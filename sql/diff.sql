@@ -12,7 +12,9 @@ SELECT jsonb_diff('{"a": [1, {"b": null}]}', '{"a": [1, {"b": null}]}'),
 SELECT jsonb_diff('{"a": {"b": 1}}', '{"a": [1]}'), jsonb_diff('{"a": 1}', '[1]'),
        jsonb_diff('true', 'false'), jsonb_diff('null', '{}');
 -- path tokens are escaped: ~ is ~0 and / is ~1 (RFC 6901); unicode keys as they are
+\pset format unaligned
 SELECT jsonb_diff('{"a/b": 1, "m~n": 2, "": 3, "é😀": 4}', '{"a/b": 9, "m~n": 8, "": 7, "é😀": 6}');
+\pset format aligned
 -- arrays: the common prefix and suffix are kept, the elements between them
 -- paired up and compared, the surplus removed (highest index first) or added
 SELECT jsonb_diff('[1, 2, 3, 4, 5]', '[1, 2, 99, 4, 5]') AS changed,

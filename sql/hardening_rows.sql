@@ -16,6 +16,18 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
   RETURN SQLSTATE || ' ' || SQLERRM;
 END $$;
+-- A refusal worded by PostgreSQL itself whose wording changed between majors
+-- (the plain INSERT into a composite type, from 16 on), as its SQLSTATE alone.
+CREATE FUNCTION pg_temp.expect_sqlstate(sql text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  r text;
+BEGIN
+  EXECUTE sql INTO r;
+  RETURN 'ok ' || coalesce(r, 'NULL');
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE;
+END $$;
 
 -- 1. Tables of the wrong shape, against every row function
 CREATE TABLE t_ok (id int PRIMARY KEY, doc jsonb);
@@ -61,7 +73,8 @@ CREATE SEQUENCE s_ok;
 CREATE TYPE ty_ok AS (id int, doc jsonb);
 
 SELECT r.relname, c.label,
-       pg_temp.expect_error(replace(replace(c.call, '%t', quote_literal(r.relname)), '%n', quote_ident(r.relname))) AS outcome
+       CASE WHEN c.label = 'plain insert' AND r.relname = 'ty_ok' THEN pg_temp.expect_sqlstate(replace(c.call, '%n', quote_ident(r.relname)))
+            ELSE pg_temp.expect_error(replace(replace(c.call, '%t', quote_literal(r.relname)), '%n', quote_ident(r.relname))) END AS outcome
 FROM (VALUES (1, 't_ok'), (2, 't_no_doc'), (3, 't_no_id'), (4, 't_doc_json'), (5, 't_doc_text'),
              (6, 't_no_stamp'), (7, 't_stamp_disabled'), (8, 't_etag_int'), (9, 't_created_text'),
              (10, 't_etag_dropped'), (11, 't_no_unique'), (12, 't_partial_unique'),

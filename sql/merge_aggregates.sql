@@ -47,9 +47,11 @@ SELECT seq, jsonb_merge_patch_agg(patch) OVER (ORDER BY seq) AS merge_patch,
        jsonb_shallow_merge_agg(patch) OVER (ORDER BY seq) AS shallow_merge
 FROM changes WHERE doc_id = 1 ORDER BY seq;
 -- quotes, unicode and emoji pass through
+\pset format unaligned
 SELECT jsonb_merge_patch_agg(p ORDER BY i) ->> 'd' AS d, jsonb_shallow_merge_agg(p ORDER BY i) ->> 'q' AS q
 FROM (VALUES (1, '{"d": "🎉 Unicode test: café, naïve, 日本語"}'::jsonb),
              (2, jsonb_build_object('q', 'It''s a test with ''quotes'' and "double quotes"'))) v(i, p);
+\pset format aligned
 -- untouched values keep their bytes (12.00 stays 12.00)
 SELECT jsonb_merge_patch_agg(p ORDER BY i), jsonb_shallow_merge_agg(p ORDER BY i)
 FROM (VALUES (1, '{"price": 12.00, "m": {"n": 0.10}}'::jsonb), (2, '{"x": 1}')) v(i, p);

@@ -57,7 +57,9 @@ SELECT jsonb_merge_patch('{"config": {"ui": {"theme": "dark", "fontSize": 14}, "
                          '{"config": {"ui": {"theme": "light"}}}');
 SELECT jsonb_merge_patch('{"title": "Normal"}',
   jsonb_build_object('description', 'It''s a test with ''quotes'' and "double quotes"')) ->> 'description';
+\pset format unaligned
 SELECT jsonb_merge_patch('{"title": "Normal", "😀": 1}', '{"description": "🎉 Unicode test: café, naïve, 日本語", "😀": null}');
+\pset format aligned
 
 -- untouched values come back byte-identical (12.00 stays 12.00)
 SELECT jsonb_merge_patch('{"price": 12.00, "m": {"n": 0.10, "gone": 1}}', '{"m": {"gone": null}}');

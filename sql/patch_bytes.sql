@@ -25,8 +25,10 @@ INSERT INTO cases (doc, ops) VALUES
   ('{"é": "ü", "日本": "語"}', '[{"op": "move", "from": "/é", "path": "/🎉"}]'),
   ('{"a": [1, 2, 3]}', '[{"op": "remove", "path": "/a/0"}, {"op": "remove", "path": "/a/0"}, {"op": "remove", "path": "/a/0"}]'),
   ('{"a": {"b": {}}}', '[{"op": "remove", "path": "/a/b"}, {"op": "remove", "path": "/a"}]');
+\pset format unaligned
 SELECT id, r AS result, r::bytea = r::text::jsonb::bytea AS same_bytes
 FROM cases, jsonb_patch_ops(doc, ops) r ORDER BY id;
+\pset format aligned
 
 -- large containers (jsonb stores an offset every 32 entries): compare with
 -- PostgreSQL's jsonb_set, jsonb_insert and #-

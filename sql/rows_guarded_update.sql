@@ -123,7 +123,9 @@ SELECT doc FROM etag_guarded_update('by_text', 'Café ☕', NULL, '{"k": "text"}
 SELECT doc FROM etag_guarded_update('by_text', 'it''s', NULL, '{"k": "quote"}');
 SELECT doc FROM etag_guarded_update('by_varchar', 'v1', NULL, '{"k": "varchar"}');
 SELECT err($$SELECT * FROM etag_guarded_update('by_uuid', 'not-a-uuid', NULL, '{}')$$);
+\pset format unaligned
 SELECT err($$SELECT * FROM etag_guarded_update('by_text', 'café ☕', NULL, '{}')$$);
+\pset format aligned
 
 -- other key and document columns, named safely
 CREATE TABLE "Odd Table" ("Item Key" int PRIMARY KEY, "Body;--" jsonb, id text);

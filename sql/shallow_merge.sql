@@ -15,8 +15,10 @@ SELECT jsonb_shallow_merge(
   '{"title": "Updated Title"}');
 SELECT jsonb_shallow_merge('{"title": "Normal"}',
   jsonb_build_object('description', 'It''s a test with ''quotes'' and "double quotes"'));
+\pset format unaligned
 SELECT jsonb_shallow_merge('{"title": "Normal"}', '{"description": "🎉 Unicode test: café, naïve, 日本語"}')
        -> 'description';
+\pset format aligned
 -- values the patch does not touch come back byte-identical (12.00 stays 12.00)
 SELECT jsonb_shallow_merge('{"price": 12.00, "big": 1e100, "n": 0.10}', '{"z": 1}');
 -- for two objects the answer equals target || patch

@@ -2,5 +2,5 @@
 #include "boundary/pg_headers.hpp"
 
 extern "C" {
-PG_MODULE_MAGIC;
+DOCPATCH_MODULE_MAGIC("docpatch");
 }

@@ -94,7 +94,7 @@ void capture_current_exception(PendingError* pending) noexcept;
 
 // Raises *pending with ereport(ERROR) or ReThrowError.  Call only outside
 // every catch handler.  Never returns.
-void raise_pending(const PendingError* pending) pg_attribute_noreturn();
+[[noreturn]] void raise_pending(const PendingError* pending);
 }  // namespace detail
 
 // Calls fn(), which calls into PostgreSQL, converting a PostgreSQL error into

@@ -22,6 +22,7 @@ extern "C" {
 
 // Rows (src/rows): SPI, triggers, catalogs and caches.
 #include "access/detoast.h"
+#include "access/relation.h"
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/xact.h"
@@ -44,6 +45,8 @@ extern "C" {
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 }
+
+#include "boundary/pg_compat.hpp"
 
 // postgres.h defines these as macros; they collide with the C++ library.
 #ifdef Min

@@ -131,7 +131,9 @@ PgString unique_key_equality(Relation rel, AttrNumber key_attnum) {
 
 TableShape inspect_table(Oid relid, const char* key_column, const char* doc_column,
                          const char* function, Oid stamp_function) {
-  Relation rel = pg_call<Relation>([&] { return try_table_open(relid, NoLock); });
+  // relation_open, not table_open: the kind check below refuses indexes and
+  // composite types in docpatch's words, as it does views and sequences.
+  Relation rel = pg_call<Relation>([&] { return try_relation_open(relid, NoLock); });
   if (rel == nullptr)
     throw Error("42P01", std::string(function) + ": relation with OID " + std::to_string(relid) +
                              " does not exist");
@@ -139,7 +141,7 @@ TableShape inspect_table(Oid relid, const char* key_column, const char* doc_colu
   // the relcache entry is only read here.
   struct Closer {
     Relation rel;
-    ~Closer() { table_close(rel, NoLock); }
+    ~Closer() { relation_close(rel, NoLock); }
   } closer{rel};
 
   TableShape shape;

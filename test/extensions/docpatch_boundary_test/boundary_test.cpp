@@ -8,7 +8,7 @@
 #include "boundary/work_context.hpp"
 
 extern "C" {
-PG_MODULE_MAGIC;
+DOCPATCH_MODULE_MAGIC("docpatch_boundary_test");
 PG_FUNCTION_INFO_V1(boundary_test_throw_cpp);
 PG_FUNCTION_INFO_V1(boundary_test_ereport_in_cpp);
 PG_FUNCTION_INFO_V1(boundary_test_pg_error_in_cpp);
