@@ -86,7 +86,6 @@ struct Selection {
       : depth(d),
         steps(PgAllocator<LocationStep>(CurrentMemoryContext)),
         values(PgAllocator<jsonb::Value>(CurrentMemoryContext)),
-        missing(PgAllocator<bool>(CurrentMemoryContext)),
         appends(PgAllocator<LocationStep>(CurrentMemoryContext)) {}
 
   size_t size() const { return values.size(); }
@@ -97,8 +96,7 @@ struct Selection {
 
   uint32_t depth;
   PgVector<LocationStep> steps;   // depth steps per selected location
-  PgVector<jsonb::Value> values;  // the value there (Null when missing)
-  PgVector<bool> missing;         // a member to create (operations that create)
+  PgVector<jsonb::Value> values;  // the value there (Null for a member to create)
   // "if_none": "append": the arrays iterated by the final [*] where nothing
   // matched (depth - 1 steps each), and how many.
   PgVector<LocationStep> appends;

@@ -58,10 +58,9 @@ class Selecting {
   void tick() {
     if ((++visits_ & 0x3FF) == 0) check_for_interrupts();
   }
-  void emit(const Value& v, bool missing) {
+  void emit(const Value& v) {
     out_->steps.insert(out_->steps.end(), location_.begin(), location_.end());
     out_->values.push_back(v);
-    out_->missing.push_back(missing);
   }
 
   DocumentState& doc_;
@@ -79,7 +78,7 @@ void Selecting::visit(const Value& v, size_t s) {
   for (; s < steps.size() && steps[s].kind == Step::kFilter; ++s)
     if (!predicate_holds(*steps[s].filter, doc_, v, location_.data(), location_.size(), selector_.vars)) return;
   if (s == steps.size()) {
-    emit(v, false);
+    emit(v);
     return;
   }
   check_stack();
@@ -97,7 +96,7 @@ void Selecting::visit(const Value& v, size_t s) {
       // steps (the others below it are created with it).
       if (creates_ && s >= selector_.trailing_keys && (s + 1 == steps.size() || op_.create_parents)) {
         for (size_t k = s; k < steps.size(); ++k) location_.push_back(LocationStep{steps[k].key, 0, false});
-        emit(Value::null(), true);
+        emit(Value::null());
         location_.resize(location_.size() - (steps.size() - s));
       }
       return;

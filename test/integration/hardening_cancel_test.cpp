@@ -1,7 +1,7 @@
 // Long docpatch calls are cancellable: statement_timeout and
-// pg_cancel_backend() stop a 100,000-operation patch, a deep merge of a huge
-// document and a merge diff of two huge documents promptly, with SQLSTATE
-// 57014, and the session stays usable.
+// pg_cancel_backend() stop a 100,000-operation patch, long jsonpath
+// selections, a deep merge of a huge document and a merge diff of two huge
+// documents promptly, with SQLSTATE 57014, and the session stays usable.
 //
 // "Promptly" is a correctness bound with generous slack, not a benchmark:
 // each workload is first run (or, for the patch, a tenth of it is run)
@@ -176,6 +176,47 @@ TEST_F(Cancel, PgCancelBackendStopsAHundredThousandOperationPatch) {
   EXPECT_EQ(r.sqlstate, "57014");
   EXPECT_LT(r.seconds, 2.0) << "pg_cancel_backend took " << r.seconds << " s to stop a patch of about " << full << " s";
   EXPECT_EQ(c.value("SELECT 1"), "1");
+}
+
+// jsonpath selectors: one operation whose filter PostgreSQL's executor
+// evaluates for each of n elements, and a patch of many operations whose
+// filters are evaluated natively, each sized to take at least 3 s (from a
+// twentieth of it), stop within 2 s of a 0.3 s timeout.
+TEST_F(Cancel, StatementTimeoutStopsLongSelections) {
+  Connection c = connect();
+  c.exec("CREATE TEMP TABLE selection_work (doc jsonb, ops jsonb)");
+  c.exec("ALTER TABLE selection_work ALTER doc SET STORAGE EXTERNAL");
+  struct Case {
+    const char* name;
+    const char* op;  // one operation object
+    int copies;      // of it in the patch
+  };
+  const Case cases[] = {
+      {"a filter PostgreSQL evaluates", R"({"op": "set", "jsonpath": "$.l[*] ? (@.i % 7 == 8).x", "value": 1, "if_none": "skip"})", 1},
+      {"native filters", R"({"op": "set", "jsonpath": "$.l[*] ? (@.i == -1).x", "value": 1, "if_none": "skip"})", 20},
+  };
+  for (const Case& k : cases) {
+    int n = 20000;
+    double full = 0;
+    for (int round = 0; round < 6; ++round) {
+      c.exec("TRUNCATE selection_work");
+      c.exec("INSERT INTO selection_work SELECT jsonb_build_object('l', (SELECT jsonb_agg(jsonb_build_object('i', i)) "
+             "FROM generate_series(1, $1::int) i)), (SELECT jsonb_agg($2::jsonb) FROM generate_series(1, $3::int))",
+             {std::to_string(n), std::string(k.op), std::to_string(k.copies)});
+      full = timed(c, "SELECT length(jsonb_patch_ops(doc, ops)::text) FROM selection_work");
+      if (full >= 3.0) break;
+      n = static_cast<int>(n * std::min(20.0, 3.5 / std::max(full, 0.05)));
+    }
+    std::cout << "[ cancel ] selection, " << k.name << ": " << n << " elements, " << full << " s uncancelled"
+              << std::endl;
+    ASSERT_GE(full, 3.0) << k.name << ": the workload is too small to show anything";
+    auto r = with_timeout(c, "SELECT length(jsonb_patch_ops(doc, ops)::text) FROM selection_work", 300);
+    std::cout << "[ cancel ] stopped after " << r.seconds << " s (timeout 0.3 s)" << std::endl;
+    EXPECT_EQ(r.sqlstate, "57014") << k.name;
+    EXPECT_LT(r.seconds, 2.0) << k.name << ": a timeout of 0.3 s took " << r.seconds << " s to stop a selection of "
+                              << full << " s";
+    EXPECT_EQ(c.value("SELECT 1"), "1") << "the session must stay usable";
+  }
 }
 
 // The merges: a timeout (and a cancel request) lands a quarter of the way
