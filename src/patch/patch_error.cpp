@@ -50,8 +50,9 @@ bool describes_input(const PgError& e) {
 
 void fail_with(const Operation& op, const PgError& e) {
   const ErrorData* d = e.data();
-  throw Error(unpack_sql_state(d->sqlerrcode), op_label(op) + ": " + (d->message != nullptr ? d->message : ""),
-              d->detail != nullptr ? d->detail : "", d->hint != nullptr ? d->hint : "");
+  auto text = [](const char* s) { return s != nullptr ? excerpt(s, 1000) : std::string(); };
+  throw Error(unpack_sql_state(d->sqlerrcode), op_label(op) + ": " + text(d->message), text(d->detail),
+              text(d->hint));
 }
 
 std::string pointer_prefix(const Pointer& p, size_t count) {

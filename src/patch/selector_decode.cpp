@@ -214,7 +214,7 @@ const Selector* decode_selector(Key text, const Value* vars, const Operation& op
   if (path == nullptr) {
     path = parse(source, &error);
     if (path == nullptr)
-      refuse(op, "invalid jsonpath", std::string(error.data(), error.size()),
+      refuse(op, "invalid jsonpath", excerpt(std::string_view(error.data(), error.size()), 1000),
              "The jsonpath is PostgreSQL's SQL/JSON path language, as jsonb_path_query takes it: "
              "for example $.items[*] ? (@.id == $id).qty");
     if ((path->header & JSONPATH_LAX) != 0)

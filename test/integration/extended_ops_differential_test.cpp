@@ -716,12 +716,6 @@ class Generator {
   std::mt19937_64 rng_;
 };
 
-int cases_from_env() {
-  const char* n = std::getenv("DOCPATCH_CASES");
-  if (n != nullptr && *n != '\0') return std::atoi(n);
-  return docpatch::test::long_mode() ? 300000 : 3000;
-}
-
 }  // namespace
 
 // The reference itself, on the documentation's examples.
@@ -751,7 +745,7 @@ TEST(ExtendedOpsDifferential, AgreesWithTheReference) {
   c.exec(docpatch::test::kPatchTryFunction);
 
   const uint64_t seed = docpatch::test::seed_from_env(20260101);
-  const int total = cases_from_env();
+  const int total = docpatch::test::cases_from_env(3000, 300000);
   const int batch_size = 500;
   std::cout << "[ differential ] extended ops: seed " << seed << ", " << total << " cases" << std::endl;
 

@@ -1179,12 +1179,6 @@ Case shrink(Connection& c, Case k, Stats* stats) {
   return k;
 }
 
-int cases_from_env() {
-  const char* n = std::getenv("DOCPATCH_CASES");
-  if (n != nullptr && *n != '\0') return std::atoi(n);
-  return docpatch::test::long_mode() ? 100000 : 3000;
-}
-
 }  // namespace
 
 // The oracle's own pieces, on the documentation's examples.
@@ -1216,7 +1210,7 @@ TEST(SelectorDifferential, AgreesWithPostgresJsonpath) {
   c.exec(kQueryTry);
 
   const uint64_t seed = docpatch::test::seed_from_env(20261313);
-  const int total = cases_from_env();
+  const int total = docpatch::test::cases_from_env(3000, 100000);
   const int batch_size = 300;
   std::cout << "[ differential ] selectors: seed " << seed << ", " << total << " cases" << std::endl;
 
