@@ -31,20 +31,21 @@ struct OpSpec {
   const char* jsonpath_hint;
 };
 
-const char* const kNoPosition =
-    "add does not accept a jsonpath: it inserts at a position, and a jsonpath selects values, not positions";
 const char* const kAddHint =
     "Use \"set\" with a jsonpath to change the values it selects (with \"if_none\": \"append\" it appends "
     "when no element matches), or give add a \"path\".";
-const char* const kOnePlace = "does not accept a jsonpath: it takes one value from \"from\" to \"path\"";
 const char* const kPointersHint = "Give \"from\" and \"path\" as JSON Pointers.";
 
 constexpr OpSpec kOps[] = {
-    {"add", OpKind::Add, true, false, true, kNoPosition, kAddHint},
+    {"add", OpKind::Add, true, false, true,
+     "add does not accept a jsonpath: it inserts at a position, and a jsonpath selects values, not positions",
+     kAddHint},
     {"remove", OpKind::Remove, false, false, false, nullptr, nullptr},
     {"replace", OpKind::Replace, true, false, false, nullptr, nullptr},
-    {"move", OpKind::Move, false, true, false, kOnePlace, kPointersHint},
-    {"copy", OpKind::Copy, false, true, false, kOnePlace, kPointersHint},
+    {"move", OpKind::Move, false, true, false,
+     "move does not accept a jsonpath: it takes one value from \"from\" to \"path\"", kPointersHint},
+    {"copy", OpKind::Copy, false, true, false,
+     "copy does not accept a jsonpath: it takes one value from \"from\" to \"path\"", kPointersHint},
     {"test", OpKind::Test, true, false, false, nullptr, nullptr},
     {"set", OpKind::Set, true, false, true, nullptr, nullptr},
     {"incr", OpKind::Incr, true, false, true, nullptr, nullptr},
@@ -156,11 +157,7 @@ void decode_one(const Value& element, uint32_t index, Operation* op) {
     op->jsonpath_form = true;
     op->jsonpath_text = jsonpath.as_key();
     if (spec->jsonpath_refusal != nullptr)
-      throw Error(sqlstate::kInvalidPatch,
-                  op_label(*op) + ": " +
-                      (spec->kind == OpKind::Add ? std::string(spec->jsonpath_refusal)
-                                                 : std::string(spec->name) + " " + spec->jsonpath_refusal),
-                  {}, spec->jsonpath_hint);
+      throw Error(sqlstate::kInvalidPatch, op_label(*op) + ": " + spec->jsonpath_refusal, {}, spec->jsonpath_hint);
   } else {
     if (!has_path)
       throw Error(sqlstate::kInvalidPatch,
@@ -225,6 +222,12 @@ const char* op_name(OpKind kind) {
   for (const OpSpec& s : kOps)
     if (s.kind == kind) return s.name;
   return "unknown";
+}
+
+bool creates_members(OpKind kind) {
+  for (const OpSpec& s : kOps)
+    if (s.kind == kind) return s.accepts_create_parents;
+  return false;
 }
 
 void decode_patch(const Value& patch, Operations* out) {

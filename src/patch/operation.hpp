@@ -32,6 +32,10 @@ enum class OpKind : uint8_t {
 // The op's name as written in a patch ("add", "add_unique", ...).
 const char* op_name(OpKind kind);
 
+// True for the ops that create what is missing, and accept
+// "create_parents": add, set, incr, add_unique, min, max.
+bool creates_members(OpKind kind);
+
 struct Selector;  // a decoded "jsonpath" (selector.hpp)
 
 // What a jsonpath operation does when its jsonpath selects nothing.

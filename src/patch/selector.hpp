@@ -105,9 +105,10 @@ struct Selection {
   bool iterated_array = false;
 };
 
-// Evaluates op's selector on the document as op finds it, into *out.
-// `creates`: op creates missing members (set, incr, min, max, add_unique).
-void select(DocumentState& doc, const Operation& op, bool creates, Selection* out);
+// Evaluates op's selector on the document as op finds it, into *out.  For
+// the ops that create (creates_members), a missing member at a final .key is
+// selected too.
+void select(DocumentState& doc, const Operation& op, Selection* out);
 
 // The JSON Pointer of a location, for messages ("/references/3/meta").
 std::string location_pointer(const LocationStep* steps, size_t count);

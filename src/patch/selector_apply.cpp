@@ -22,12 +22,6 @@ using jsonb::Value;
 
 namespace {
 
-// Operations that create a missing member at a jsonpath ending in .key.
-bool creates(OpKind kind) {
-  return kind == OpKind::Set || kind == OpKind::Incr || kind == OpKind::Min || kind == OpKind::Max ||
-         kind == OpKind::AddUnique;
-}
-
 // Walks count steps of a selected location from *root, expanding every
 // container on the way, and returns the value reached.  A missing member
 // on the way is created as an empty object: the selection includes such a
@@ -139,7 +133,7 @@ void test_selection(const Operation& op, const Selection& selection) {
 
 bool apply_selector(DocumentState& doc, const Operation& op) {
   Selection selection(op.selector->depth);
-  select(doc, op, creates(op.kind), &selection);
+  select(doc, op, &selection);
   if (op.kind == OpKind::Test) {
     test_selection(op, selection);
     return false;

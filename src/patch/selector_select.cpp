@@ -27,11 +27,11 @@ int64_t resolve(const Bound& b, uint32_t size) {
 
 class Selecting {
  public:
-  Selecting(DocumentState& doc, const Operation& op, bool creates, Selection* out)
+  Selecting(DocumentState& doc, const Operation& op, Selection* out)
       : doc_(doc),
         op_(op),
         selector_(*op.selector),
-        creates_(creates),
+        creates_(creates_members(op.kind)),
         out_(out),
         location_(PgAllocator<LocationStep>(CurrentMemoryContext)) {
     location_.reserve(selector_.depth);
@@ -208,9 +208,9 @@ void Selecting::visit_subscripts(const Value& array, const Step& step, size_t s)
 
 }  // namespace
 
-void select(DocumentState& doc, const Operation& op, bool creates, Selection* out) {
+void select(DocumentState& doc, const Operation& op, Selection* out) {
   try {
-    Selecting(doc, op, creates, out).run();
+    Selecting(doc, op, out).run();
   } catch (const PgError& e) {
     // An error of PostgreSQL's executor inside a filter that strict mode
     // does not turn into "unknown" (a variable missing from vars, ...).
