@@ -29,27 +29,40 @@ class RawContainer {
   // The value of member `key` in *value; false when there is none.
   bool find(Key key, Value* value) const {
     if (count_ > kLinearFind) return find_sorted(key, value);
-    // Small objects (most members of real documents): one pass with
-    // running offsets, instead of a binary search whose every probe walks
-    // back to the nearest stored offset.  Keys are sorted by length first,
-    // so the scan stops at the first longer key.
-    const char* base = data_base();
-    uint32_t offset = 0;
-    uint32_t i = 0;
-    for (; i < count_; ++i) {
-      uint32_t end = end_offset(i, offset);
-      uint32_t len = end - offset;
-      if (len > key.len) return false;
-      bool same = len == key.len && bytes_equal(base + offset, key.data, len);
-      offset = end;
-      if (same) break;
-    }
-    if (i == count_) return false;
-    // The value's offset: past the remaining keys and the values before it.
-    for (uint32_t j = i + 1; j < count_; ++j) offset = end_offset(j, offset);
-    for (uint32_t j = 0; j < i; ++j) offset = end_offset(count_ + j, offset);
+    uint32_t i, offset;
+    if (!locate_linear(key, &i, &offset)) return false;
     *value = decode(c_->children[count_ + i], offset, end_offset(count_ + i, offset) - offset);
     return true;
+  }
+
+  // What member `key` of this object holds, for filters that compare it
+  // with a string (@.id == $id, over every element of an array): kString
+  // with its bytes in *data and *len, kNull, kOther (another type), or
+  // kMissing.  find() without building a Value.
+  enum class Member : uint8_t { kMissing, kNull, kString, kOther };
+  __attribute__((always_inline)) Member member_string(Key key, const char** data, uint32_t* len) const {
+    if (count_ > kLinearFind) {
+      Value v;
+      if (!find_sorted(key, &v)) return Member::kMissing;
+      if (v.type == Type::String) {
+        *data = v.raw;
+        *len = v.len;
+        return Member::kString;
+      }
+      return v.type == Type::Null ? Member::kNull : Member::kOther;
+    }
+    uint32_t i, offset;
+    if (!locate_linear(key, &i, &offset)) return Member::kMissing;
+    switch (c_->children[count_ + i] & JENTRY_TYPEMASK) {
+      case JENTRY_ISSTRING:
+        *data = data_base() + offset;
+        *len = end_offset(count_ + i, offset) - offset;
+        return Member::kString;
+      case JENTRY_ISNULL:
+        return Member::kNull;
+      default:
+        return Member::kOther;
+    }
   }
 
   // Visits every element / member in order with running offsets, in O(n).
@@ -82,6 +95,31 @@ class RawContainer {
   // Objects of at most this many members are searched linearly.
   static constexpr uint32_t kLinearFind = 12;
 
+  // Member `key` of a small object: its index in *i and its value's start
+  // offset in *offset.  One pass with running offsets, instead of a binary
+  // search whose every probe walks back to the nearest stored offset (most
+  // objects of real documents are small).  Keys are sorted by length first,
+  // so the scan stops at the first longer key.
+  __attribute__((always_inline)) bool locate_linear(Key key, uint32_t* index, uint32_t* offset_out) const {
+    const char* base = data_base();
+    uint32_t offset = 0;
+    uint32_t i = 0;
+    for (; i < count_; ++i) {
+      uint32_t end = end_offset(i, offset);
+      uint32_t len = end - offset;
+      if (len > key.len) return false;
+      bool same = len == key.len && bytes_equal(base + offset, key.data, len);
+      offset = end;
+      if (same) break;
+    }
+    if (i == count_) return false;
+    // The value's offset: past the remaining keys and the values before it.
+    for (uint32_t j = i + 1; j < count_; ++j) offset = end_offset(j, offset);
+    for (uint32_t j = 0; j < i; ++j) offset = end_offset(count_ + j, offset);
+    *index = i;
+    *offset_out = offset;
+    return true;
+  }
   const char* data_base() const {
     uint32_t entries = is_object_ ? count_ * 2 : count_;
     return reinterpret_cast<const char*>(&c_->children[entries]);

@@ -36,6 +36,7 @@ struct FastPredicate {
   Kind kind = kCompare;
   JsonPathItemType op = jpiEqual;       // kCompare, kMember
   bool swapped = false;                 // kMember
+  bool string_equality = false;         // kMember: @.key == "string" (one key)
   const FastPredicate* left = nullptr;  // kAnd, kOr; kNot, kIsUnknown (the operand)
   const FastPredicate* right = nullptr; // kAnd, kOr
   FastOperand a;                        // kCompare (a op b), kMember, kExists
@@ -162,7 +163,10 @@ const FastPredicate* compile(JsonPathItem* item, const Jsonb* vars) {
         std::swap(p.a, p.b);
         p.swapped = true;
       }
-      if (p.a.base == FastOperand::kCurrent && p.b.base == FastOperand::kConstant) p.kind = FastPredicate::kMember;
+      if (p.a.base == FastOperand::kCurrent && p.b.base == FastOperand::kConstant) {
+        p.kind = FastPredicate::kMember;
+        p.string_equality = p.op == jpiEqual && p.a.key_count == 1 && p.b.constant.type == Type::String;
+      }
       break;
     default:
       return nullptr;
@@ -261,10 +265,31 @@ inline Truth member_verdict(const FastPredicate& p, const Value& v) {
   return p.swapped ? compare(p.op, c, v) : compare(p.op, v, c);
 }
 
+// kMember with string_equality, @.key == "string", on a raw container
+// (the keyed selection [*] ? (@.id == $id), over every element of an
+// array): the member is looked at in place.
+inline Truth keyed_string_verdict(const FastPredicate& p, const Value& current) {
+  if (current.type != Type::Object) return Truth::kUnknown;
+  const char* data;
+  uint32_t len;
+  const Value& c = p.b.constant;
+  switch (RawContainer(current).member_string(p.a.keys[0], &data, &len)) {
+    case RawContainer::Member::kString:
+      return truth(len == c.len && jsonb::bytes_equal(data, c.raw, c.len));
+    case RawContainer::Member::kNull:
+      return Truth::kFalse;  // null equals only null
+    case RawContainer::Member::kOther:
+    case RawContainer::Member::kMissing:
+      break;
+  }
+  return Truth::kUnknown;  // not comparable, or an error in strict mode
+}
+
 // executeBoolItem() of jsonpath_exec.c, in strict mode.
 Truth evaluate(const FastPredicate& p, const Value& current, const Value& root) {
   switch (p.kind) {
     case FastPredicate::kMember: {
+      if (p.string_equality && current.is_raw_container()) return keyed_string_verdict(p, current);
       Value v = current;
       for (uint32_t i = 0; i < p.a.key_count; ++i)
         if (!member_of(v, p.a.keys[i], &v)) return Truth::kUnknown;
