@@ -3,7 +3,6 @@
 \pset footer off
 \pset border 0
 SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS docpatch;
 DROP TABLE IF EXISTS notes;
 CREATE TABLE notes (id text PRIMARY KEY, doc jsonb NOT NULL);
 \o /dev/null

@@ -8,14 +8,18 @@
 #                               server tests on it, or the whole suite for 15
 #
 # The whole suite: pg_regress + isolation specs (make installcheck), the
-# GoogleTest unit, integration and crash tests (ctest), the client examples
+# GoogleTest unit, integration and crash tests (ctest), the client helpers
+# (clients/run-tests.sh), the guides' examples and the README's SQL
 # (examples/run.sh), the fuzz corpus replay and the PGXN META.json validation
-# (scripts/check-meta).  The server tests: pg_regress, isolation and the
-# libpq tests (ctest's integration and crash tests).  Each version gets its
-# own throwaway server (scripts/pg-throwaway --pg N); the servers other than
-# 15 are built by scripts/pg-build into a cache outside the clone on first use
-# (3 to 9 minutes each), then reused.  Prints one summary line per version and
-# a closing "tests: N passed, N failed" line; exits non-zero if anything failed.
+# (scripts/check-meta, and its own test: test/meta/check_meta_test.py).  The
+# server tests: pg_regress, isolation and the libpq tests (ctest's integration
+# and crash tests).  Each version gets its own throwaway server
+# (scripts/pg-throwaway --pg N); the servers other than 15 are built by
+# scripts/pg-build into a cache outside the clone on first use (3 to 9 minutes
+# each), then reused.  Prints one summary line per version and a closing
+# "tests: N passed, N failed" line; exits non-zero if anything failed.  After
+# the 15 run, the Debian package (scripts/test-package.sh: built from a clean
+# copy of the tree, installed, smoke-tested, purged) has its own line.
 #
 #   DOCPATCH_LONG=1      the randomized tests' long campaigns
 #   DOCPATCH_WERROR=1    compiler warnings fail the build (.ci/run sets it)
@@ -63,15 +67,16 @@ cleanup() {
 trap cleanup EXIT
 
 # With a cold cache, the servers other than 15 are built in the background,
-# one at a time and at low priority, while the first versions are tested;
-# each version's tests wait for its build (scripts/pg-build's lock).
+# one at a time, while the first versions are tested; each version's tests
+# wait for its build (scripts/pg-build's lock).  Not niced: on a machine busy
+# with other work a niced build starves, and the tests end up waiting for it.
 to_build=()
 for v in "${versions[@]}"; do
   [ "$v" = 15 ] || scripts/pg-build --built "$v" >/dev/null || to_build+=("$v")
 done
 if ((${#to_build[@]})) && ((${#versions[@]} > 1)); then
   echo "== building PostgreSQL ${to_build[*]} in the background"
-  setsid bash -c 'for v; do nice -n 10 scripts/pg-build "$v" >/dev/null || true; done' _ "${to_build[@]}" &
+  setsid bash -c 'for v; do scripts/pg-build "$v" >/dev/null || true; done' _ "${to_build[@]}" &
   prebuild_pid=$!
 fi
 
@@ -92,6 +97,10 @@ record() {
   if [[ $counts =~ ^([0-9]+)/([0-9]+)$ ]]; then
     tests_passed=$((tests_passed + BASH_REMATCH[1]))
     tests_failed=$((tests_failed + BASH_REMATCH[2] - BASH_REMATCH[1]))
+  fi
+  # A runner that failed without a count of its own still counts a failure.
+  if [ "$ok" != 1 ] && ! [[ $counts =~ ^[0-9]+/[0-9]+$ ]]; then
+    tests_failed=$((tests_failed + 1))
   fi
   if [ "$ok" = 1 ]; then
     parts+=("$label ${counts:-passed}${note:+ ($note)}")
@@ -154,6 +163,10 @@ step() {
   if "$@"; then record "$label" 1; else record "$label" 0; fi
 }
 
+# The META.json step: the file, then the validator's own test (every check of
+# scripts/check-meta refuses a broken variant of the file).
+meta_checks() { scripts/check-meta && python3 test/meta/check_meta_test.py; }
+
 # test_version N: the suite of one version on its own throwaway server.
 test_version() {
   local v=$1 t0=$SECONDS
@@ -164,6 +177,7 @@ test_version() {
   if ! dir=$(scripts/pg-throwaway start --pg "$v"); then
     status=1
     summary+=("PostgreSQL $v: FAILED (the server or docpatch did not build or start)")
+    all_failed=$((all_failed + 1))
     return
   fi
   current_dir=$dir
@@ -175,9 +189,10 @@ test_version() {
     server_suite isolation "$tree" "$logs/pg$v-isolation.log" output_iso/regression.diffs REGRESS=
     if [ "$v" = 15 ]; then
       ctest_suite ctest "$logs/pg$v-ctest.log"
-      step examples examples/run.sh
+      step clients clients/run-tests.sh
+      step "guides and examples" examples/run.sh
       step "fuzz replay" scripts/fuzz.sh
-      step META.json scripts/check-meta
+      step META.json meta_checks
     else
       ctest_suite "ctest (integration, crash)" "$logs/pg$v-ctest.log" -R '^(integration|crash)\.'
     fi
@@ -196,8 +211,25 @@ test_version() {
   all_passed=$((all_passed + p)) all_failed=$((all_failed + f))
 }
 
+# The Debian package, for Debian's PostgreSQL 15: built from a clean copy of
+# the tree, installed into the system's server, smoke-tested in its own
+# cluster, purged again.
+test_package() {
+  local t0=$SECONDS
+  echo "===== Debian package (scripts/test-package.sh)"
+  if scripts/test-package.sh; then
+    summary+=("Debian package: passed (build, lintian, install, smoke test, purge; $((SECONDS - t0)) s)")
+    all_passed=$((all_passed + 1))
+  else
+    status=1
+    summary+=("Debian package: FAILED (build log: build/logs/package-build.log)")
+    all_failed=$((all_failed + 1))
+  fi
+}
+
 for v in "${versions[@]}"; do
   test_version "$v"
+  [ "$v" != 15 ] || test_package
 done
 
 echo "== summary ($((SECONDS - started)) s)"

@@ -146,9 +146,9 @@ CREATE TABLE unstamped (id int PRIMARY KEY, doc jsonb);
 INSERT INTO unstamped VALUES (1, '{}');
 SELECT * FROM etag_guarded_update('unstamped', '1', NULL, '{"a": 1}');
 -- a disabled trigger is not enough either
-ALTER TABLE notes DISABLE TRIGGER docpatch_stamp;
+ALTER TABLE notes DISABLE TRIGGER zz_docpatch_stamp;
 SELECT * FROM etag_guarded_update('notes', '1', NULL, '{"a": 1}');
-ALTER TABLE notes ENABLE TRIGGER docpatch_stamp;
+ALTER TABLE notes ENABLE TRIGGER zz_docpatch_stamp;
 -- no unique index on the key column: 42P10
 CREATE TABLE no_key (id int, doc jsonb);
 SELECT docpatch_enable('no_key');

@@ -121,13 +121,14 @@ SELECT err($$SELECT docpatch_fold('{}', 'nope', '[]')$$);
 SELECT err($$SELECT docpatch_fold('{}', NULL, '[]')$$);
 SELECT err($$SELECT docpatch_fold('{}', 'merge', '{}')$$);
 SELECT err($$SELECT docpatch_fold('{}', 'merge', NULL)$$);
--- docpatch_fold_proposed: in mode ops, {} when the patch does not apply to {}
-SELECT docpatch_fold_proposed('ops', '[[{"op": "add", "path": "/a", "value": 1}]]');
-SELECT docpatch_fold_proposed('ops', '[[{"op": "replace", "path": "/a", "value": 1}]]');
-SELECT docpatch_fold_proposed('ops', '[[{"op": "test", "path": "", "value": []}]]');
-SELECT err($$SELECT docpatch_fold_proposed('ops', '[[{"op": "nope"}]]')$$);
-SELECT docpatch_fold_proposed('merge_patch', '[{"a": 1, "b": null}]');
-SELECT err($$SELECT docpatch_fold_proposed('merge', '[[1]]')$$);
-
+-- docpatch_fold is each step's function applied in turn: one mode's
+-- function, with that function's errors, and a step that changes nothing
+-- returns the target as it is
+SELECT docpatch_fold('{"a": 12.00}', 'merge', '[{"a": 12.00}]');
+SELECT docpatch_fold(NULL, 'replace', '["a", 1, {"b": 2}]');
+SELECT docpatch_fold(NULL, 'merge_patch', '[{"a": 1, "b": null}]');
+SELECT err($$SELECT docpatch_fold(NULL, 'merge', '[[1]]')$$);
+SELECT err($$SELECT docpatch_fold('{"a": []}', 'deep_merge', '[{"a": {"b": 1}}, 7]')$$);
+SELECT err($$SELECT docpatch_fold(NULL, 'ops', '[[{"op": "nope"}]]')$$);
 DROP TABLE items;
 DROP FUNCTION err(text);

@@ -92,11 +92,14 @@ UPDATE strict_notes SET doc = '{"a": 1}', created_at = '2020-01-01 00:00:00+00' 
 UPDATE strict_notes SET doc = '{"a": 2}' WHERE id = 1;
 SELECT doc, created_at = '2020-01-01 00:00:00+00' AS created_kept FROM strict_notes;
 -- on_created_at_change=keep is the default, spelled out
+DROP TRIGGER stamp ON notes;
 CREATE TRIGGER stamp2 BEFORE INSERT OR UPDATE ON notes
   FOR EACH ROW EXECUTE FUNCTION docpatch_stamp('on_created_at_change=keep');
 UPDATE notes SET created_at = now() - interval '1 day' WHERE id = 3;
 SELECT created_at = '2020-01-02 03:04:05+00' AS created_kept FROM notes WHERE id = 3;
 DROP TRIGGER stamp2 ON notes;
+CREATE TRIGGER stamp BEFORE INSERT OR UPDATE ON notes
+  FOR EACH ROW EXECUTE FUNCTION docpatch_stamp();
 
 -----------------------------------------------------------------------------
 -- trigger arguments name other columns
@@ -201,8 +204,9 @@ SELECT etag = :'etag_before' AS rows_untouched FROM plain WHERE id = 1;
 -- the trigger works
 UPDATE plain SET doc = '{"n": 0}' WHERE id = 1;
 SELECT etag <> :'etag_before' AS new_etag FROM plain WHERE id = 1;
--- custom names and the strict mode replace the trigger (whatever its name)
-ALTER TRIGGER docpatch_stamp ON plain RENAME TO my_stamp;
+-- custom names and the strict mode replace the trigger, whatever its name:
+-- it is renamed zz_docpatch_stamp
+ALTER TRIGGER zz_docpatch_stamp ON plain RENAME TO my_stamp;
 SELECT docpatch_enable('plain', created_at => 'born', etag => 'tag', on_created_at_change => 'error');
 SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'plain'::regclass;
 SELECT attname FROM pg_attribute WHERE attrelid = 'plain'::regclass AND attnum > 0 ORDER BY attnum;
@@ -215,7 +219,7 @@ CREATE VIEW plain_view AS SELECT * FROM plain;
 SELECT err($$SELECT docpatch_enable('plain_view')$$);
 CREATE FUNCTION other_trigger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TABLE taken (id int PRIMARY KEY);
-CREATE TRIGGER docpatch_stamp BEFORE INSERT ON taken FOR EACH ROW EXECUTE FUNCTION other_trigger();
+CREATE TRIGGER zz_docpatch_stamp BEFORE INSERT ON taken FOR EACH ROW EXECUTE FUNCTION other_trigger();
 SELECT docpatch_enable('taken');
 SELECT err($$SELECT docpatch_enable('typed', on_created_at_change => 'sometimes')$$);
 SELECT err($$SELECT docpatch_enable('typed', created_at => 'stamp', updated_at => 'stamp')$$);

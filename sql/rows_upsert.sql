@@ -170,7 +170,7 @@ SELECT inserted, doc FROM upsert_with_creation_ts('by_text', 'null-doc'::text, '
 
 -----------------------------------------------------------------------------
 -- a partitioned table (its RETURNING cannot read system columns: inserted
--- comes from the etags the stamp trigger wrote on the UPDATE path)
+-- comes from the etag the stamp trigger drew for the write)
 CREATE TABLE parted (id int PRIMARY KEY, doc jsonb) PARTITION BY HASH (id);
 CREATE TABLE parted_0 PARTITION OF parted FOR VALUES WITH (MODULUS 2, REMAINDER 0);
 CREATE TABLE parted_1 PARTITION OF parted FOR VALUES WITH (MODULUS 2, REMAINDER 1);

@@ -1,5 +1,5 @@
 // SQL entry points of the row functions: the stamp trigger and its setup,
-// etag_guarded_update, upsert_with_creation_ts and their internal helpers.
+// etag_guarded_update, upsert_with_creation_ts and docpatch_fold.
 #include <cstring>
 #include <string>
 
@@ -7,6 +7,7 @@
 #include "rows/enable.hpp"
 #include "rows/fold.hpp"
 #include "rows/guarded_update.hpp"
+#include "rows/etag.hpp"
 #include "rows/stamp.hpp"
 #include "rows/upsert.hpp"
 
@@ -76,7 +77,7 @@ extern "C" Datum docpatch_docpatch_stamp(PG_FUNCTION_ARGS) {
 
 // docpatch_new_etag() RETURNS text
 extern "C" Datum docpatch_docpatch_new_etag(PG_FUNCTION_ARGS) {
-  return sql_entry([&]() -> Datum { return pg_call<Datum>([] { return new_etag_text(); }); });
+  return sql_entry([&]() -> Datum { return new_etag_text(EtagWrite::Insert); });
 }
 
 // docpatch_enable(tbl regclass, created_at name, updated_at name, etag name,
@@ -221,7 +222,8 @@ extern "C" Datum docpatch_docpatch_fold(PG_FUNCTION_ARGS) {
   return sql_entry([&]() -> Datum { return fold(fcinfo); });
 }
 
-// docpatch_fold_proposed(mode text, docs jsonb) RETURNS jsonb  -- internal
+// docpatch_fold_proposed(mode text, docs jsonb) RETURNS jsonb  -- extension
+// version 1.0 only (dropped by the update to 1.1)
 extern "C" Datum docpatch_docpatch_fold_proposed(PG_FUNCTION_ARGS) {
-  return sql_entry([&]() -> Datum { return fold_proposed(fcinfo); });
+  return sql_entry([&]() -> Datum { return fold_proposed_v1_0(fcinfo); });
 }

@@ -12,12 +12,36 @@ using jsonb::Value;
 
 namespace {
 
-// Merges two objects for `levels` levels (>= 1, or kUnboundedDepth).
+Value merge_objects(const Value& target, const Value& patch, int64_t levels);
+
+// Target (expanded) and patch are objects: merge into target in place, as
+// merge_objects would into a copy.  A fold of many patches into one
+// document (docpatch_fold) then costs in proportion to the patches, not to
+// the document once per patch.
+Value merge_in_place(const Value& target, const Value& patch, int64_t below) {
+  ObjectNode* node = target.object;
+  for_each_member(patch, [&](Key k, const Value& p) {
+    Value* existing = node->find(k);
+    if (existing == nullptr) {
+      node->set(k, p);
+    } else if (below != 0 && existing->type == Type::Object && p.type == Type::Object) {
+      // merge_objects never touches `node` itself, so `existing` stays valid.
+      *existing = merge_objects(*existing, p, below);
+    } else {
+      *existing = p;
+    }
+  });
+  return target;
+}
+
+// Merges two objects for `levels` levels (>= 1, or kUnboundedDepth).  An
+// expanded target is merged into in place.
 Value merge_objects(const Value& target, const Value& patch, int64_t levels) {
   check_stack();
   if (jsonb::container_size(patch) == 0) return target;
   if (jsonb::container_size(target) == 0) return patch;
   int64_t below = levels == kUnboundedDepth ? levels : levels - 1;
+  if (target.expanded) return merge_in_place(target, patch, below);
   ObjectNode* node = jsonb::make_node<ObjectNode>();
   node->reserve(jsonb::container_size(target) + jsonb::container_size(patch));
   bool changed = false;

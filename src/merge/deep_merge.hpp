@@ -16,6 +16,8 @@ inline constexpr int64_t kUnboundedDepth = -1;
 // the patch); below that, and for anything that is not an object on both
 // sides, the patch's value replaces the target's whole.  A JSON null in the
 // patch sets the member to null.  Returns target itself when nothing changes.
+// An expanded target object (a fold's running document) is merged into in
+// place; a raw one is left alone and the result shares its untouched members.
 jsonb::Value deep_merge(const jsonb::Value& target, const jsonb::Value& patch, int64_t max_depth,
                         const char* function);
 

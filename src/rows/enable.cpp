@@ -1,86 +1,207 @@
 // docpatch_enable / docpatch_disable: see enable.hpp and
-// docs/functions/docpatch_enable.md.
+// docs/functions/docpatch_enable.md, docpatch_disable.md.
 //
-// docpatch_enable runs, through SPI, only the DDL the table still needs:
+// Privileges are checked before the table is locked, as ALTER TABLE checks
+// them (a role that may not change the table must not queue behind open
+// write transactions, holding every later writer up): adding columns and
+// dropping or renaming a trigger need ownership of the table, creating or
+// replacing the trigger the TRIGGER privilege.  The catalogs are read for
+// that without a lock; once the lock is held everything is read again.
+//
+// docpatch_enable then runs, through SPI, only the DDL the table still
+// needs:
 //
 //   ALTER TABLE t ADD COLUMN created_at timestamptz NOT NULL DEFAULT now(),
 //                 ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now(),
 //                 ADD COLUMN etag text NOT NULL DEFAULT docpatch_new_etag();
-//   ALTER TABLE t ALTER COLUMN etag DROP DEFAULT;  -- existing rows got one each
-//   CREATE OR REPLACE TRIGGER docpatch_stamp BEFORE INSERT OR UPDATE ON t
+//   ALTER TABLE t ALTER COLUMN created_at DROP DEFAULT, ...;  -- existing rows got theirs
+//   DROP TRIGGER <a stamp trigger of another name> ON t;
+//   CREATE OR REPLACE TRIGGER zz_docpatch_stamp BEFORE INSERT OR UPDATE ON t
 //     FOR EACH ROW EXECUTE FUNCTION docpatch_stamp(<non-default arguments>);
 //
-// every name quoted and qualified, so a second call changes nothing.
+// every name quoted and qualified; a table that has all of it is left
+// alone.  On a table Citus distributes, the trigger DDL runs with
+// citus.enable_unsafe_triggers on (citus.hpp); a table Citus keeps in
+// several copies is refused.
 #include "rows/enable.hpp"
 
 #include <cstring>
 
+#include "rows/citus.hpp"
 #include "rows/stamp.hpp"
 
 namespace docpatch::rows {
 namespace {
 
-constexpr const char* kWrongObjectType = "42809";
-constexpr const char* kDatatypeMismatch = "42804";
-constexpr const char* kDuplicateObject = "42710";
-constexpr const char* kTriggerName = "docpatch_stamp";
-
-std::string q(const char* s) { return std::string("\"") + s + "\""; }
-
-struct OpenTable {
-  Relation rel;
-  explicit OpenTable(Oid relid, const char* function) {
-    // relation_open, not table_open: table_open refuses indexes and composite
-    // types itself (worded differently from 16 on); the kind check below
-    // refuses every kind that is not a table in docpatch's own words.
-    rel = pg_call<Relation>([&] { return try_relation_open(relid, NoLock); });
-    if (rel == nullptr)
-      throw Error("42P01", std::string(function) + ": relation with OID " + std::to_string(relid) +
-                               " does not exist");
-    char kind = rel->rd_rel->relkind;
-    if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE)
-      throw Error(kWrongObjectType, std::string(function) + ": " +
-                                        q(RelationGetRelationName(rel)) + " is not a table");
-  }
-  ~OpenTable() { close(); }
-  void close() {
-    if (rel != nullptr) relation_close(rel, NoLock);
-    rel = nullptr;
-  }
-  OpenTable(const OpenTable&) = delete;
-  OpenTable& operator=(const OpenTable&) = delete;
+// What the catalogs say about a table's docpatch_stamp triggers, read
+// without locking the table.  Triggers a partitioned table's trigger cloned
+// onto a partition are not counted: they follow their parent.
+struct StampTriggers {
+  PgVector<PgString> names;
+  bool canonical_exists = false;  // one of them is named kStampTriggerName
+  // The one named kStampTriggerName, as trigger_in_place() reads it.
+  int16 canonical_type = 0;
+  char canonical_enabled = TRIGGER_DISABLED;
+  PgVector<PgString> canonical_args;
 };
 
-// The column's type, or InvalidOid when the table has no such column.
-Oid column_type(Relation rel, const char* name) {
-  TupleDesc desc = RelationGetDescr(rel);
-  for (int i = 0; i < desc->natts; ++i) {
-    Form_pg_attribute att = TupleDescAttr(desc, i);
-    if (!att->attisdropped && std::strcmp(NameStr(att->attname), name) == 0) return att->atttypid;
-  }
-  return InvalidOid;
-}
-
-PgString quote_ident(const char* name) {
-  return PgString(pg_call<const char*>([&] { return quote_identifier(name); }));
-}
-
-PgString quote_literal(const PgString& s) {
-  return PgString(pg_call<char*>([&] { return quote_literal_cstr(s.c_str()); }));
-}
-
-PgString qualified_name(Relation rel) {
-  return PgString(pg_call<char*>([&] {
-    return quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-                                      RelationGetRelationName(rel));
-  }));
-}
-
-void spi_run(const PgString& sql) {
+StampTriggers read_stamp_triggers(Oid relid, Oid stamp_function) {
+  StampTriggers out;
+  List* names = NIL;           // palloc'd strings: the scan below is plain C
+  List* canonical_args = NIL;
   pg_guard([&] {
-    int rc = SPI_execute(sql.c_str(), false, 0);
-    if (rc < 0) elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+    Relation catalog = table_open(TriggerRelationId, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+    SysScanDesc scan = systable_beginscan(catalog, TriggerRelidNameIndexId, true, nullptr, 1, &key);
+    HeapTuple tuple;
+    while (HeapTupleIsValid(tuple = systable_getnext(scan))) {
+      auto* t = reinterpret_cast<Form_pg_trigger>(GETSTRUCT(tuple));
+      if (t->tgfoid != stamp_function || t->tgisinternal || OidIsValid(t->tgparentid)) continue;
+      if (std::strcmp(NameStr(t->tgname), kStampTriggerName) == 0) {
+        out.canonical_exists = true;
+        out.canonical_type = t->tgtype;
+        out.canonical_enabled = t->tgenabled;
+        // tgargs: the arguments one after the other, each NUL-terminated
+        bool is_null;
+        Datum args = heap_getattr(tuple, Anum_pg_trigger_tgargs, RelationGetDescr(catalog), &is_null);
+        if (!is_null && t->tgnargs > 0) {
+          bytea* bytes = DatumGetByteaPP(args);
+          const char* p = VARDATA_ANY(bytes);
+          for (int i = 0; i < t->tgnargs; ++i) {
+            canonical_args = lappend(canonical_args, pstrdup(p));
+            p += std::strlen(p) + 1;
+          }
+        }
+      }
+      names = lappend(names, pstrdup(NameStr(t->tgname)));
+    }
+    systable_endscan(scan);
+    table_close(catalog, AccessShareLock);
   });
+  ListCell* lc;
+  foreach (lc, names) out.names.emplace_back(static_cast<const char*>(lfirst(lc)));
+  foreach (lc, canonical_args) out.canonical_args.emplace_back(static_cast<const char*>(lfirst(lc)));
+  return out;
+}
+
+// The table's owner, relkind; 42P01 when it does not exist.
+struct TableFacts {
+  Oid owner;
+  char relkind;
+};
+
+TableFacts table_facts(Oid relid, const char* function) {
+  bool found = false;
+  TableFacts f{InvalidOid, '\0'};
+  pg_guard([&] {
+    HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+    if (!HeapTupleIsValid(tup)) return;
+    auto* c = reinterpret_cast<Form_pg_class>(GETSTRUCT(tup));
+    f.owner = c->relowner;
+    f.relkind = c->relkind;
+    found = true;
+    ReleaseSysCache(tup);
+  });
+  if (!found) relation_gone(relid, function);
+  if (f.relkind != RELKIND_RELATION && f.relkind != RELKIND_PARTITIONED_TABLE) {
+    std::string name = pg_call<char*>([&] { return get_rel_name(relid); });
+    throw Error(sqlstate::kWrongObjectType, std::string(function) + ": " + quoted(name.c_str()) +
+                                                " is not a table");
+  }
+  return f;
+}
+
+bool owns(const TableFacts& f) {
+  return pg_call<bool>([&] { return has_privs_of_role(GetUserId(), f.owner); });
+}
+
+[[noreturn]] void permission_denied(Oid relid, const char* function, const char* why) {
+  std::string name = pg_call<char*>([&] { return get_rel_name(relid); });
+  throw Error(sqlstate::kInsufficientPrivilege,
+              std::string(function) + ": permission denied for table " + quoted(name.c_str()), why);
+}
+
+// Citus: a table kept in several copies would get different stamps per copy.
+void refuse_several_copies(Oid relid, const char* function) {
+  if (citus_placement(relid) != CitusPlacement::kSeveralCopies) return;
+  std::string name = pg_call<char*>([&] { return get_rel_name(relid); });
+  throw Error(sqlstate::kFeatureNotSupported,
+              std::string(function) + ": relation " + quoted(name.c_str()) +
+                  " is kept in several copies by Citus (a reference table, or replicated shards)",
+              "Citus writes each copy with its own statement: each copy would draw its own etag and "
+              "timestamps, and the copies would disagree.",
+              "Use a hash-distributed table with citus.shard_replication_factor = 1 (see the Citus "
+              "page of docpatch's documentation).");
+}
+
+// Runs the statements, with Citus's trigger DDL allowed on a distributed
+// table.
+void run_ddl(const PgVector<PgString>& statements, bool citus_table) {
+  if (statements.empty()) return;
+  spi_connect();
+  int level = citus_table ? citus_allow_trigger_ddl() : 0;
+  for (const PgString& sql : statements) spi_run(sql);
+  citus_end_trigger_ddl(level);
+  spi_finish();
+}
+
+// The trigger arguments docpatch_enable gives, one string each.
+PgVector<PgString> wanted_arguments(const EnableArgs& a) {
+  PgVector<PgString> wanted;
+  if (std::strcmp(a.created_at, "created_at") != 0) wanted.push_back(PgString("created_at=") + a.created_at);
+  if (std::strcmp(a.updated_at, "updated_at") != 0) wanted.push_back(PgString("updated_at=") + a.updated_at);
+  if (std::strcmp(a.etag, "etag") != 0) wanted.push_back(PgString("etag=") + a.etag);
+  if (a.refuse_created_at_change) wanted.push_back(PgString("on_created_at_change=error"));
+  return wanted;
+}
+
+// The trigger arguments, as SQL.
+PgString trigger_arguments(const EnableArgs& a) {
+  PgString args;
+  for (const PgString& arg : wanted_arguments(a)) {
+    if (!args.empty()) args += ", ";
+    args += quote_literal(arg.c_str());
+  }
+  return args;
+}
+
+// Does a trigger of this type, state and arguments already run
+// docpatch_stamp as docpatch_enable(a) would create it?
+bool trigger_in_place(int16 type, char enabled, const PgVector<PgString>& args, const EnableArgs& a) {
+  int16 want = TRIGGER_TYPE_ROW | TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE;
+  return type == want && enabled != TRIGGER_DISABLED && args == wanted_arguments(a);
+}
+
+bool trigger_in_place(const Trigger* t, const EnableArgs& a) {
+  PgVector<PgString> args;
+  for (int i = 0; i < t->tgnargs; ++i) args.emplace_back(t->tgargs[i]);
+  return trigger_in_place(t->tgtype, t->tgenabled, args, a);
+}
+
+// Does the table have the columns (of the right types) and the trigger
+// docpatch_enable(a) would give it?  Read without a lock: a table where
+// everything is in place is left alone, unlocked, so that applications may
+// call docpatch_enable at every start on busy tables.
+bool already_enabled(Oid relid, const StampTriggers& triggers, const EnableArgs& a) {
+  if (triggers.names.size() != 1 || !triggers.canonical_exists) return false;
+  if (!trigger_in_place(triggers.canonical_type, triggers.canonical_enabled, triggers.canonical_args, a))
+    return false;
+  struct {
+    const char* name;
+    Oid type;
+  } columns[] = {{a.created_at, TIMESTAMPTZOID}, {a.updated_at, TIMESTAMPTZOID}, {a.etag, TEXTOID}};
+  for (const auto& c : columns) {
+    Oid type = pg_call<Oid>([&] {
+      HeapTuple tup = SearchSysCacheAttName(relid, c.name);
+      if (!HeapTupleIsValid(tup)) return InvalidOid;
+      Oid t = reinterpret_cast<Form_pg_attribute>(GETSTRUCT(tup))->atttypid;
+      ReleaseSysCache(tup);
+      return t;
+    });
+    if (type != c.type) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -94,110 +215,154 @@ void enable(FunctionCallInfo fcinfo, const EnableArgs& a) {
   Oid nsp = extension_namespace(fcinfo);
   Oid stamp_function = stamp_function_oid(nsp);
   Oid relid = a.relid;
+  const char* wanted_columns[3] = {a.created_at, a.updated_at, a.etag};
+
+  // Before the lock: may this role do what the table needs?
+  TableFacts facts = table_facts(relid, function);
+  bool owner = owns(facts);
+  StampTriggers existing = read_stamp_triggers(relid, stamp_function);
+  if (!owner) {
+    bool may_trigger = pg_call<bool>(
+        [&] { return pg_class_aclcheck(relid, GetUserId(), ACL_TRIGGER) == ACLCHECK_OK; });
+    if (!may_trigger)
+      permission_denied(relid, function,
+                        "Creating the stamp trigger needs the TRIGGER privilege on the table, adding "
+                        "the stamp columns ownership of it.");
+    bool columns_missing = false;
+    for (const char* c : wanted_columns)
+      if (!pg_call<bool>([&] { return SearchSysCacheExistsAttName(relid, c); })) columns_missing = true;
+    bool renames = !existing.names.empty() && !(existing.names.size() == 1 && existing.canonical_exists);
+    if (columns_missing)
+      permission_denied(relid, function, "Adding the stamp columns needs ownership of the table.");
+    if (renames)
+      permission_denied(relid, function,
+                        "The table's stamp trigger has another name; replacing it (DROP TRIGGER) "
+                        "needs ownership of the table.");
+  }
+  refuse_several_copies(relid, function);
+  if (already_enabled(relid, existing, a)) return;
+  bool citus_table = citus_placement(relid) != CitusPlacement::kNone;
+
   // Self-exclusive and blocks writes: two enables of one table run one after the other.
   pg_guard([&] { LockRelationOid(relid, ShareRowExclusiveLock); });
 
-  OpenTable table(relid, function);
-  Relation rel = table.rel;
-  const char* relname = RelationGetRelationName(rel);
-  struct Wanted {
-    const char* name;
-    const char* role;
-    Oid type;
-    const char* sql_type;
-    bool missing;
-  } columns[] = {{a.created_at, "created_at", TIMESTAMPTZOID, "timestamptz", false},
-                 {a.updated_at, "updated_at", TIMESTAMPTZOID, "timestamptz", false},
-                 {a.etag, "etag", TEXTOID, "text", false}};
-  for (Wanted& c : columns) {
-    Oid type = column_type(rel, c.name);
-    c.missing = type == InvalidOid;
-    if (!c.missing && type != c.type) {
-      const char* have = pg_call<char*>([&] { return format_type_be(type); });
-      throw Error(kDatatypeMismatch,
-                  std::string(function) + ": column " + q(c.name) + " of relation " + q(relname) +
-                      " has type " + have + ", but " + c.role + " must be " + c.sql_type,
-                  {},
-                  std::string("Change its type, or pass another column name as ") + c.role + ".");
+  PgVector<PgString> statements;
+  {
+    OpenTable table(relid, function);
+    Relation rel = table.rel();
+    const char* relname = RelationGetRelationName(rel);
+    struct Wanted {
+      const char* name;
+      const char* role;
+      Oid type;
+      const char* sql_type;
+      bool missing;
+    } columns[] = {{a.created_at, "created_at", TIMESTAMPTZOID, "timestamptz", false},
+                   {a.updated_at, "updated_at", TIMESTAMPTZOID, "timestamptz", false},
+                   {a.etag, "etag", TEXTOID, "text", false}};
+    for (Wanted& c : columns) {
+      Column col;
+      c.missing = !find_column(RelationGetDescr(rel), c.name, &col);
+      if (!c.missing && col.type != c.type) {
+        const char* have = pg_call<char*>([&] { return format_type_be(col.type); });
+        throw Error(sqlstate::kDatatypeMismatch,
+                    std::string(function) + ": column " + quoted(c.name) + " of relation " +
+                        quoted(relname) + " has type " + have + ", but " + c.role + " must be " + c.sql_type,
+                    {}, std::string("Change its type, or pass another column name as ") + c.role + ".");
+      }
     }
-  }
-
-  // Replace the table's existing docpatch_stamp trigger, whatever its name.
-  PgString trigger_name(kTriggerName);
-  TriggerDesc* td = rel->trigdesc;
-  bool found = false;
-  for (int i = 0; td != nullptr && i < td->numtriggers && !found; ++i) {
-    const Trigger* t = &td->triggers[i];
-    if (t->tgfoid == stamp_function && !t->tgisinternal && !t->tgisclone) {
-      trigger_name = t->tgname;
-      found = true;
+    // The table's docpatch_stamp triggers (not clones on partitions), and a
+    // trigger of another function under the stamp's name.
+    PgVector<PgString> others;
+    const Trigger* canonical = nullptr;
+    TriggerDesc* td = rel->trigdesc;
+    for (int i = 0; td != nullptr && i < td->numtriggers; ++i) {
+      const Trigger* t = &td->triggers[i];
+      bool named = std::strcmp(t->tgname, kStampTriggerName) == 0;
+      if (t->tgfoid != stamp_function) {
+        if (named)
+          throw Error(sqlstate::kDuplicateObject,
+                      std::string(function) + ": relation " + quoted(relname) + " already has a trigger " +
+                          quoted(kStampTriggerName) + " that does not run docpatch_stamp()",
+                      {}, "Rename or drop that trigger first.");
+        continue;
+      }
+      if (t->tgisinternal || t->tgisclone) continue;
+      if (named)
+        canonical = t;
+      else
+        others.push_back(quote_ident(t->tgname));
     }
-  }
-  for (int i = 0; td != nullptr && i < td->numtriggers && !found; ++i) {
-    const Trigger* t = &td->triggers[i];
-    if (std::strcmp(t->tgname, kTriggerName) == 0)
-      throw Error(kDuplicateObject,
-                  std::string(function) + ": relation " + q(relname) + " already has a trigger " +
-                      q(kTriggerName) + " that does not run docpatch_stamp()",
-                  {}, "Rename or drop that trigger first.");
-  }
-  PgString table_sql = qualified_name(rel);
-  table.close();  // ALTER TABLE refuses a table this session still has open
-
-  // Every statement is built before connecting to SPI: strings made while
-  // connected would live in SPI's memory, which SPI_finish frees.
-  PgString ext = quoted_namespace(nsp);
-  PgString alter;
-  for (const Wanted& c : columns) {
-    if (!c.missing) continue;
-    alter += alter.empty() ? "ALTER TABLE " + table_sql + " " : PgString(", ");
-    alter += "ADD COLUMN " + quote_ident(c.name) + " pg_catalog." + c.sql_type + " NOT NULL DEFAULT ";
-    alter += c.type == TEXTOID ? ext + ".docpatch_new_etag()" : PgString("pg_catalog.now()");
-  }
-  PgString drop_default;
-  if (columns[2].missing)
-    drop_default = "ALTER TABLE " + table_sql + " ALTER COLUMN " + quote_ident(a.etag) + " DROP DEFAULT";
-  PgString args;
-  auto add_arg = [&](const PgString& arg) {
-    if (!args.empty()) args += ", ";
-    args += quote_literal(arg);
-  };
-  if (std::strcmp(a.created_at, "created_at") != 0) add_arg(PgString("created_at=") + a.created_at);
-  if (std::strcmp(a.updated_at, "updated_at") != 0) add_arg(PgString("updated_at=") + a.updated_at);
-  if (std::strcmp(a.etag, "etag") != 0) add_arg(PgString("etag=") + a.etag);
-  if (a.refuse_created_at_change) add_arg(PgString("on_created_at_change=error"));
-  PgString trigger = "CREATE OR REPLACE TRIGGER " + quote_ident(trigger_name.c_str()) +
-                     " BEFORE INSERT OR UPDATE ON " + table_sql + " FOR EACH ROW EXECUTE FUNCTION " +
-                     ext + ".docpatch_stamp(" + args + ")";
-
-  spi_connect();
-  if (!alter.empty()) spi_run(alter);
-  if (!drop_default.empty()) spi_run(drop_default);
-  spi_run(trigger);
-  spi_finish();
+    if (!owner) {
+      bool missing = columns[0].missing || columns[1].missing || columns[2].missing;
+      if (missing || !others.empty())
+        permission_denied(relid, function,
+                          missing ? "Adding the stamp columns needs ownership of the table."
+                                  : "The table's stamp trigger has another name; replacing it (DROP "
+                                    "TRIGGER) needs ownership of the table.");
+    }
+    PgString table_sql = qualified_name(relid);
+    PgString ext = quoted_namespace(nsp);
+    PgString alter;
+    for (const Wanted& c : columns) {
+      if (!c.missing) continue;
+      alter += alter.empty() ? "ALTER TABLE " + table_sql + " " : PgString(", ");
+      alter += "ADD COLUMN " + quote_ident(c.name) + " pg_catalog." + c.sql_type + " NOT NULL DEFAULT ";
+      alter += c.type == TEXTOID ? ext + ".docpatch_new_etag()" : PgString("pg_catalog.now()");
+    }
+    if (!alter.empty()) statements.push_back(alter);
+    // The defaults only fill the rows already there; from now on the trigger
+    // writes the columns (on Citus in the process that writes the row, so
+    // that an insert's created_at is its updated_at there too).
+    PgString drop_defaults;
+    for (const Wanted& c : columns) {
+      if (!c.missing) continue;
+      drop_defaults += drop_defaults.empty() ? "ALTER TABLE " + table_sql + " " : PgString(", ");
+      drop_defaults += "ALTER COLUMN " + quote_ident(c.name) + " DROP DEFAULT";
+    }
+    if (!drop_defaults.empty()) statements.push_back(drop_defaults);
+    for (const PgString& other : others)
+      statements.push_back("DROP TRIGGER " + other + " ON " + table_sql);
+    if (canonical == nullptr || !others.empty() || !trigger_in_place(canonical, a))
+      statements.push_back("CREATE OR REPLACE TRIGGER " + quote_ident(kStampTriggerName) +
+                           " BEFORE INSERT OR UPDATE ON " + table_sql +
+                           " FOR EACH ROW EXECUTE FUNCTION " + ext + ".docpatch_stamp(" +
+                           trigger_arguments(a) + ")");
+  }  // ALTER TABLE refuses a table this session still has open
+  run_ddl(statements, citus_table);
 }
 
 void disable(FunctionCallInfo fcinfo, Oid relid) {
   const char* function = "docpatch_disable";
   Oid stamp_function = stamp_function_oid(extension_namespace(fcinfo));
-  pg_guard([&] { LockRelationOid(relid, ShareRowExclusiveLock); });
-  OpenTable table(relid, function);
-  PgVector<PgString> names;
-  TriggerDesc* td = table.rel->trigdesc;
-  for (int i = 0; td != nullptr && i < td->numtriggers; ++i) {
-    const Trigger* t = &td->triggers[i];
-    if (t->tgfoid == stamp_function && !t->tgisinternal && !t->tgisclone)
-      names.emplace_back(t->tgname);
+  // As DROP TRIGGER: ownership, checked before anything is locked.
+  TableFacts facts = table_facts(relid, function);
+  if (!owns(facts))
+    permission_denied(relid, function, "Dropping the stamp trigger needs ownership of the table.");
+  // A table without the trigger is left alone, unlocked, as DROP TRIGGER IF
+  // EXISTS would skip it.
+  if (read_stamp_triggers(relid, stamp_function).names.empty()) {
+    std::string name = pg_call<char*>([&] { return get_rel_name(relid); });
+    pg_guard([&] {
+      ereport(NOTICE, (errmsg("docpatch_disable: relation \"%s\" has no docpatch_stamp trigger, skipping",
+                              name.c_str())));
+    });
+    return;
   }
-  PgString table_sql = qualified_name(table.rel);
-  table.close();
-  if (names.empty()) return;
-  PgVector<PgString> drops;
-  for (const PgString& name : names)
-    drops.push_back("DROP TRIGGER " + quote_ident(name.c_str()) + " ON " + table_sql);
-  spi_connect();
-  for (const PgString& drop : drops) spi_run(drop);
-  spi_finish();
+  bool citus_table = citus_placement(relid) != CitusPlacement::kNone;
+  pg_guard([&] { LockRelationOid(relid, ShareRowExclusiveLock); });
+  PgVector<PgString> statements;
+  {
+    OpenTable table(relid, function);
+    PgString table_sql = qualified_name(relid);
+    TriggerDesc* td = table.rel()->trigdesc;
+    for (int i = 0; td != nullptr && i < td->numtriggers; ++i) {
+      const Trigger* t = &td->triggers[i];
+      if (t->tgfoid == stamp_function && !t->tgisinternal && !t->tgisclone)
+        statements.push_back("DROP TRIGGER " + quote_ident(t->tgname) + " ON " + table_sql);
+    }
+  }
+  run_ddl(statements, citus_table);
 }
 
 }  // namespace docpatch::rows

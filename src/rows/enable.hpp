@@ -3,7 +3,7 @@
 // trigger again.
 #pragma once
 
-#include "rows/common.hpp"
+#include "rows/toolkit.hpp"
 
 namespace docpatch::rows {
 

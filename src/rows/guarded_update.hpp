@@ -2,7 +2,7 @@
 // one UPDATE ... RETURNING statement.
 #pragma once
 
-#include "rows/common.hpp"
+#include "rows/toolkit.hpp"
 
 namespace docpatch::rows {
 

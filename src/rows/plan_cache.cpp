@@ -4,26 +4,27 @@
 #include <cstring>
 
 namespace docpatch::rows {
-namespace detail {
-uint32 active_calls = 0;
-}  // namespace detail
-
 namespace {
 
+struct PlanEntry {
+  PlanKey key;    // hash key: must be first
+  PlanSet* set;   // the current set, or nullptr
+  bool valid;
+  uint32 invalidations;  // bumped by every invalidation of this entry
+};
+
 HTAB* plan_entries = nullptr;
-List* graveyard = NIL;       // retired plans, freed when no call is running
-bool have_stale = false;     // some entry is stale: sweep at the next idle call
+PlanSet* retired = nullptr;  // sets no entry points to, freed once unreferenced
+int builds = 0;              // builds in progress (their entries must stay)
 bool callbacks_registered = false;
 
 void mark_stale(PlanEntry* e) {
   e->valid = false;
   ++e->invalidations;
-  have_stale = true;
 }
 
 // Relcache invalidation: the table changed (or everything, for InvalidOid).
-// Only marks entries: plans are freed later, outside any invalidation
-// processing and never under a running call.
+// Only marks entries: sets are freed later, at a look-up.
 void relcache_changed(Datum, Oid relid) {
   if (plan_entries == nullptr) return;
   HASH_SEQ_STATUS status;
@@ -36,30 +37,86 @@ void relcache_changed(Datum, Oid relid) {
 // statements may be wrong now.
 void namespace_changed(Datum, int, uint32) { relcache_changed((Datum)0, InvalidOid); }
 
-void free_plans(PlanEntry* e) {
-  for (SPIPlanPtr& plan : e->plans) {
+// Unlinks a set from its entry (dropping the entry's reference) or from a
+// failed build, and lists it for freeing.  Allocates nothing.
+void retire(PlanSet* set, bool entry_reference) {
+  if (entry_reference) --set->refs;
+  set->next_retired = retired;
+  retired = set;
+}
+
+// At the end of a transaction no row function is running: every set is
+// referenced by its entry alone.  Calls release their references when they
+// end, by error too, before any longjmp, so this only restores the
+// invariant should it ever be broken, and no build is in progress.
+void transaction_ended(XactEvent event, void*) {
+  if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT && event != XACT_EVENT_PREPARE)
+    return;
+  builds = 0;
+  if (plan_entries != nullptr) {
+    HASH_SEQ_STATUS status;
+    hash_seq_init(&status, plan_entries);
+    while (auto* e = static_cast<PlanEntry*>(hash_seq_search(&status)))
+      if (e->set != nullptr) e->set->refs = 1;
+  }
+  for (PlanSet* set = retired; set != nullptr; set = set->next_retired) set->refs = 0;
+}
+
+void free_set(PlanSet* set) {
+  for (SPIPlanPtr plan : set->plans)
     if (plan != nullptr) SPI_freeplan(plan);
-    plan = nullptr;
+  pfree(set);
+}
+
+// Retires the sets of stale entries and drops those entries (a dropped
+// table's entry is never looked up again), unless a build is in progress;
+// frees the retired sets no call uses any more.  Plain C: inside pg_guard.
+void sweep() {
+  if (builds == 0 && plan_entries != nullptr) {
+    HASH_SEQ_STATUS status;
+    hash_seq_init(&status, plan_entries);
+    while (auto* e = static_cast<PlanEntry*>(hash_seq_search(&status))) {
+      if (e->valid) continue;
+      if (e->set != nullptr) retire(e->set, true);
+      hash_search(plan_entries, &e->key, HASH_REMOVE, nullptr);
+    }
+  }
+  PlanSet** link = &retired;
+  while (*link != nullptr) {
+    PlanSet* set = *link;
+    if (set->refs > 0) {
+      link = &set->next_retired;
+    } else {
+      *link = set->next_retired;
+      free_set(set);
+    }
   }
 }
 
-// Frees the graveyard and the stale entries nobody uses.  Only when no row
-// function is running.  Plain C: runs inside pg_guard.
-void sweep() {
-  if (detail::active_calls != 0) return;
-  ListCell* lc;
-  foreach (lc, graveyard) SPI_freeplan(static_cast<SPIPlanPtr>(lfirst(lc)));
-  list_free(graveyard);
-  graveyard = NIL;
-  if (!have_stale) return;
-  HASH_SEQ_STATUS status;
-  hash_seq_init(&status, plan_entries);
-  while (auto* e = static_cast<PlanEntry*>(hash_seq_search(&status))) {
-    if (e->valid || e->in_use != 0) continue;
-    free_plans(e);
-    hash_search(plan_entries, &e->key, HASH_REMOVE, nullptr);
+// The entry for key, created when missing.  Plain C.
+PlanEntry* entry_for(const PlanKey& key) {
+  if (plan_entries == nullptr) {
+    HASHCTL ctl;
+    std::memset(&ctl, 0, sizeof(ctl));
+    ctl.keysize = sizeof(PlanKey);
+    ctl.entrysize = sizeof(PlanEntry);
+    ctl.hcxt = CacheMemoryContext;
+    plan_entries = hash_create("docpatch row plans", 32, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
   }
-  have_stale = false;
+  if (!callbacks_registered) {
+    CacheRegisterRelcacheCallback(relcache_changed, (Datum)0);
+    CacheRegisterSyscacheCallback(NAMESPACEOID, namespace_changed, (Datum)0);
+    RegisterXactCallback(transaction_ended, nullptr);
+    callbacks_registered = true;
+  }
+  bool found;
+  auto* e = static_cast<PlanEntry*>(hash_search(plan_entries, &key, HASH_ENTER, &found));
+  if (!found) {
+    e->set = nullptr;
+    e->valid = false;
+    e->invalidations = 0;
+  }
+  return e;
 }
 
 }  // namespace
@@ -78,70 +135,66 @@ PlanKey make_plan_key(Oid relid, Oid ext_namespace, Statement statement, int kin
   return key;
 }
 
+void PlanUse::attach(PlanSet* set) {
+  set_ = set;
+  ++set_->refs;
+}
+
+PlanUse::~PlanUse() {
+  if (set_ != nullptr) --set_->refs;  // freed, if retired, at the next look-up
+}
+
 namespace detail {
 
-bool plan_entry_for(const PlanKey& key, PlanEntry** entry) {
+bool use_cached(const PlanKey& key, PlanUse* use) {
   return pg_call<bool>([&] {
-    if (plan_entries == nullptr) {
-      HASHCTL ctl;
-      std::memset(&ctl, 0, sizeof(ctl));
-      ctl.keysize = sizeof(PlanKey);
-      ctl.entrysize = sizeof(PlanEntry);
-      ctl.hcxt = CacheMemoryContext;
-      plan_entries = hash_create("docpatch row plans", 32, &ctl,
-                                 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-    }
-    if (!callbacks_registered) {
-      CacheRegisterRelcacheCallback(relcache_changed, (Datum)0);
-      CacheRegisterSyscacheCallback(NAMESPACEOID, namespace_changed, (Datum)0);
-      callbacks_registered = true;
-    }
     sweep();
-    bool found;
-    auto* e = static_cast<PlanEntry*>(hash_search(plan_entries, &key, HASH_ENTER, &found));
-    if (!found) {
-      e->valid = false;
-      e->invalidations = 0;
-      e->in_use = 0;
-      for (SPIPlanPtr& plan : e->plans) plan = nullptr;
-      e->relname[0] = '\0';
+    PlanEntry* e = entry_for(key);
+    if (e->valid && e->set != nullptr) {
+      use->attach(e->set);
+      return true;
     }
-    *entry = e;
-    if (e->valid) return false;
-    // Building may fail (an unknown column, ...): the sweep then frees what
-    // was prepared.  It never touches an entry being built (no call runs
-    // another one while building).
-    have_stale = true;
-    // Stale or new: retire the old plans (freed now when unused).
-    for (SPIPlanPtr& plan : e->plans) {
-      if (plan == nullptr) continue;
-      if (e->in_use == 0 && active_calls == 0) {
-        SPI_freeplan(plan);
-      } else {
-        MemoryContext old = MemoryContextSwitchTo(CacheMemoryContext);
-        graveyard = lappend(graveyard, plan);
-        MemoryContextSwitchTo(old);
-      }
-      plan = nullptr;
-    }
-    return true;
+    return false;
   });
 }
 
-void keep_plan(PlanEntry* entry, int index, SPIPlanPtr plan) {
+Build::Build(const PlanKey& key) : key_(key), set_(nullptr) {
   pg_guard([&] {
-    if (SPI_keepplan(plan) != 0) elog(ERROR, "SPI_keepplan failed");
+    PlanEntry* e = entry_for(key);
+    invalidations_ = e->invalidations;
+    set_ = static_cast<PlanSet*>(MemoryContextAllocZero(CacheMemoryContext, sizeof(PlanSet)));
   });
-  entry->plans[index] = plan;
+  ++builds;
+}
+
+Build::~Build() {
+  --builds;
+  if (set_ != nullptr) retire(set_, false);  // not installed: the build failed
+}
+
+void Build::install(PlanUse* use) {
+  pg_guard([&] {
+    PlanEntry* e = entry_for(key_);
+    // Stale or new: the entry's old set (if a call still uses it, it stays
+    // until that call ends) is replaced.
+    if (e->set != nullptr) retire(e->set, true);
+    e->set = set_;
+    ++set_->refs;  // the entry's reference
+    e->valid = e->invalidations == invalidations_;
+  });
+  use->attach(set_);
+  set_ = nullptr;
 }
 
 }  // namespace detail
 
-void prepare_plan(PlanEntry* entry, int index, const char* sql, int nargs, Oid* argtypes) {
-  SPIPlanPtr plan = pg_call<SPIPlanPtr>([&] { return SPI_prepare(sql, nargs, argtypes); });
-  if (plan == nullptr)
-    throw Error("XX000", "docpatch: could not prepare a row statement");  // never: SPI_prepare reports its own errors
-  detail::keep_plan(entry, index, plan);
+void prepare_plan(PlanSet* set, int index, const char* sql, int nargs, Oid* argtypes) {
+  pg_guard([&] {
+    SPIPlanPtr plan = SPI_prepare(sql, nargs, argtypes);
+    if (plan == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+    if (SPI_keepplan(plan) != 0) elog(ERROR, "SPI_keepplan failed");
+    set->plans[index] = plan;
+  });
 }
 
 }  // namespace docpatch::rows

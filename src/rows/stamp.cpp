@@ -2,33 +2,28 @@
 //
 // The hot path is one hash lookup (skipped when fn_extra remembers the entry),
 // a few heap_getattr calls, 16 bytes from a buffered CSPRNG pool and one
-// heap_modify_tuple_by_cols.  Column numbers are resolved once per trigger and
+// heap_modify_tuple_by_cols.  What a trigger needs to know about its table
+// (column numbers, whether another BEFORE trigger fires after it, whether
+// Citus writes the table in several copies) is resolved once per trigger and
 // cached in a backend-local hash table keyed by the trigger's OID; a relcache
-// invalidation of the table (ALTER TABLE, CREATE/DROP TRIGGER, DROP TABLE ...)
-// drops its entries.
+// invalidation of the table (ALTER TABLE, CREATE/DROP/ALTER TRIGGER, DROP
+// TABLE ...) drops its entries.
+//
+// The trigger keeps no state about statements: it stamps the row it is
+// given, and the etag it draws says whether the write was an INSERT or an
+// UPDATE (etag.hpp).  Whatever a row function needs to know it reads from
+// its own statement.
 #include "rows/stamp.hpp"
 
-#include <cstdlib>
 #include <cstring>
 #include <string>
 
+#include "rows/citus.hpp"
+#include "rows/etag.hpp"
+#include "rows/toolkit.hpp"
+
 namespace docpatch::rows {
 namespace {
-
-constexpr const char* kTriggerProtocolViolated = "39P01";
-constexpr const char* kUndefinedColumn = "42703";
-constexpr const char* kDatatypeMismatch = "42804";
-constexpr const char* kSystemError = "58000";
-
-RowScope* current_scope = nullptr;
-
-// ---------------------------------------------------------------------------
-// etags: 128 bits from pg_strong_random, drawn 64 etags at a time.
-constexpr size_t kEtagBytes = 16;
-uint8 random_pool[kEtagBytes * 64];
-size_t random_pos = sizeof(random_pool);
-
-const char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 // ---------------------------------------------------------------------------
 // The per-trigger cache.
@@ -39,6 +34,9 @@ struct StampEntry {
   AttrNumber updated_at;
   AttrNumber etag;
   bool refuse_created_at_change;
+  Oid after_on_insert;  // an enabled BEFORE row trigger firing after this one on INSERT
+  Oid after_on_update;  // ... on UPDATE
+  bool several_copies;  // a Citus shard of a table kept in several copies
 };
 
 // What a trigger call remembers in fn_extra (lives as long as the statement).
@@ -78,47 +76,49 @@ void ensure_stamp_cache() {
   });
 }
 
-std::string quoted(const char* s) { return std::string("\"") + s + "\""; }
-
-AttrNumber find_column(TupleDesc desc, const char* name) {
-  for (int i = 0; i < desc->natts; ++i) {
-    Form_pg_attribute att = TupleDescAttr(desc, i);
-    if (!att->attisdropped && std::strcmp(NameStr(att->attname), name) == 0)
-      return static_cast<AttrNumber>(i + 1);
-  }
-  return InvalidAttrNumber;
+// The name of the relation the user knows (a Citus shard's table) for
+// messages, and the same as SQL for hints.  Only on error paths.
+std::string user_relation_name(Relation rel) {
+  Oid shown = relation_to_name(rel);
+  const char* name = pg_call<char*>([&] { return get_rel_name(shown); });
+  return name != nullptr ? name : RelationGetRelationName(rel);
 }
 
 // The attribute number of a stamp column, checked for existence and type.
 AttrNumber stamp_column(Relation rel, const char* column, const char* role, Oid want_type,
                         const char* want_name) {
-  const char* relname = RelationGetRelationName(rel);
-  AttrNumber attnum = find_column(RelationGetDescr(rel), column);
-  if (attnum == InvalidAttrNumber)
-    throw Error(kUndefinedColumn,
+  Column c;
+  if (!find_column(RelationGetDescr(rel), column, &c)) {
+    Oid shown = relation_to_name(rel);
+    throw Error(sqlstate::kUndefinedColumn,
                 std::string("docpatch_stamp: column ") + quoted(column) + " of relation " +
-                    quoted(relname) + " does not exist",
+                    quoted(user_relation_name(rel).c_str()) + " does not exist",
                 std::string("The trigger stores ") + role + " in it.",
-                std::string("Add the stamp columns with SELECT docpatch_enable('") + relname +
-                    "'), or name another column with the trigger argument " + role + "=<column>.");
-  Oid type = TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid;
-  if (type != want_type) {
-    const char* have = pg_call<char*>([&] { return format_type_be(type); });
-    throw Error(kDatatypeMismatch,
-                std::string("docpatch_stamp: column ") + quoted(column) + " of relation " +
-                    quoted(relname) + " has type " + have + ", but " + role + " must be " +
-                    want_name,
-                {}, std::string("Change the column type: ALTER TABLE ") + relname +
-                        " ALTER COLUMN " + column + " TYPE " + want_name + ".");
+                "Add the stamp columns with SELECT docpatch_enable(" + regclass_literal(shown) +
+                    "), or name another column with the trigger argument " + role + "=<column>.");
   }
-  return attnum;
+  if (c.type != want_type) {
+    Oid shown = relation_to_name(rel);
+    const char* have = pg_call<char*>([&] { return format_type_be(c.type); });
+    throw Error(sqlstate::kDatatypeMismatch,
+                std::string("docpatch_stamp: column ") + quoted(column) + " of relation " +
+                    quoted(user_relation_name(rel).c_str()) + " has type " + have + ", but " + role +
+                    " must be " + want_name,
+                {},
+                "Change the column type: ALTER TABLE " + regclass_name(shown) + " ALTER COLUMN " +
+                    std::string(quote_ident(column).c_str()) + " TYPE " + want_name + ".");
+  }
+  return c.attnum;
 }
 
 StampEntry resolve_entry(TriggerData* td) {
   Relation rel = td->tg_relation;
   Trigger* tg = td->tg_trigger;
-  StampColumns cols =
-      parse_stamp_arguments(tg->tgnargs, tg->tgargs, tg->tgname, RelationGetRelationName(rel));
+  Oid owner = citus_shard_owner(rel);
+  std::string shown = user_relation_name(rel);
+  const char* relname = shown.c_str();
+  StampColumns cols = parse_stamp_arguments(tg->tgnargs, tg->tgargs,
+                                            trigger_to_name(rel, tg->tgname).c_str(), relname);
   StampEntry e;
   e.tgoid = tg->tgoid;
   e.relid = RelationGetRelid(rel);
@@ -126,6 +126,11 @@ StampEntry resolve_entry(TriggerData* td) {
   e.updated_at = stamp_column(rel, cols.updated_at, "updated_at", TIMESTAMPTZOID, "timestamptz");
   e.etag = stamp_column(rel, cols.etag, "etag", TEXTOID, "text");
   e.refuse_created_at_change = cols.refuse_created_at_change;
+  const Trigger* after_insert = before_trigger_after(rel->trigdesc, tg, true, false);
+  const Trigger* after_update = before_trigger_after(rel->trigdesc, tg, false, true);
+  e.after_on_insert = after_insert != nullptr ? after_insert->tgoid : InvalidOid;
+  e.after_on_update = after_update != nullptr ? after_update->tgoid : InvalidOid;
+  e.several_copies = OidIsValid(owner) && citus_placement(owner) == CitusPlacement::kSeveralCopies;
   return e;
 }
 
@@ -153,56 +158,52 @@ const StampEntry* entry_for(FunctionCallInfo fcinfo, TriggerData* td) {
   return e;
 }
 
-// The innermost RowScope when it is for rel (or for one of its ancestors,
-// rel being a partition), else nullptr.
-RowScope* scope_for(Relation rel) {
-  RowScope* scope = current_scope;
-  if (scope == nullptr) return nullptr;
-  if (RelationGetRelid(rel) == scope->relid()) return scope;
-  if (!rel->rd_rel->relispartition) return nullptr;
-  List* ancestors = get_partition_ancestors(RelationGetRelid(rel));
-  bool found = list_member_oid(ancestors, scope->relid());
-  list_free(ancestors);
-  return found ? scope : nullptr;
+const char* trigger_name(const Relation rel, Oid tgoid) {
+  const TriggerDesc* td = rel->trigdesc;
+  for (int i = 0; td != nullptr && i < td->numtriggers; ++i)
+    if (td->triggers[i].tgoid == tgoid) return td->triggers[i].tgname;
+  return "?";
 }
 
-// Two values of one attribute, compared by their bytes.  Identical on-disk
-// toast pointers are equal without fetching anything.
-bool same_datum(Datum a, Datum b, Form_pg_attribute att) {
-  if (att->attlen == -1) {
-    const varlena* va = reinterpret_cast<const varlena*>(DatumGetPointer(a));
-    const varlena* vb = reinterpret_cast<const varlena*>(DatumGetPointer(b));
-    if (va == vb) return true;
-    if (VARATT_IS_EXTERNAL_ONDISK(va) && VARATT_IS_EXTERNAL_ONDISK(vb) &&
-        VARSIZE_EXTERNAL(va) == VARSIZE_EXTERNAL(vb) &&
-        std::memcmp(va, vb, VARSIZE_EXTERNAL(va)) == 0)
-      return true;
+// Refuses the write when the table is not one the stamp can keep right.
+void check_fires_last(TriggerData* td, const StampEntry* e) {
+  Relation rel = td->tg_relation;
+  bool insert = TRIGGER_FIRED_BY_INSERT(td->tg_event);
+  if (e->several_copies) {
+    Oid table = relation_to_name(rel);
+    throw Error(sqlstate::kFeatureNotSupported,
+                "docpatch_stamp: relation " + quoted(user_relation_name(rel).c_str()) +
+                    " is kept in several copies by Citus",
+                "Each copy would draw its own etag and timestamps: the copies would disagree.",
+                "Keep the table in one copy (a hash-distributed table with "
+                "citus.shard_replication_factor = 1), or drop the trigger: DROP TRIGGER " +
+                    std::string(quote_ident(trigger_to_name(rel, td->tg_trigger->tgname).c_str()).c_str()) + " ON " +
+                    regclass_name(table) + ".");
   }
-  return datum_image_eq(a, b, att->attbyval, att->attlen);
+  Oid after = insert ? e->after_on_insert : e->after_on_update;
+  if (!OidIsValid(after)) return;
+  Oid table = relation_to_name(rel);
+  std::string later = trigger_to_name(rel, trigger_name(rel, after));
+  std::string stamp_name = trigger_to_name(rel, td->tg_trigger->tgname);
+  throw Error(sqlstate::kNotInPrerequisiteState,
+              std::string("docpatch_stamp: trigger ") + quoted(later.c_str()) + " on relation " +
+                  quoted(user_relation_name(rel).c_str()) + " fires after the stamp trigger " +
+                  quoted(stamp_name.c_str()),
+              std::string("PostgreSQL fires BEFORE triggers in the order of their names; a trigger "
+                          "after the stamp could change created_at or the etag after they were "
+                          "stamped, so the stamp refuses to ") +
+                  (insert ? "insert" : "update") + " the row.",
+              "Rename that trigger so that it sorts before " + quoted(stamp_name.c_str()) +
+                  ": ALTER TRIGGER " + std::string(quote_ident(later.c_str()).c_str()) + " ON " +
+                  regclass_name(table) + " RENAME TO <name>; or call SELECT docpatch_enable(" +
+                  regclass_literal(table) + ") to give the stamp trigger its name " +
+                  kStampTriggerName + ".");
 }
 
-// Does the UPDATE change nothing but the stamp columns?  Generated columns
-// follow the others and are not compared.
-bool update_changes_nothing(HeapTuple old_tuple, HeapTuple new_tuple, TupleDesc desc,
-                            const StampEntry* e) {
-  for (int i = 0; i < desc->natts; ++i) {
-    Form_pg_attribute att = TupleDescAttr(desc, i);
-    AttrNumber attnum = static_cast<AttrNumber>(i + 1);
-    if (att->attisdropped || att->attgenerated != '\0') continue;
-    if (attnum == e->created_at || attnum == e->updated_at || attnum == e->etag) continue;
-    bool old_null, new_null;
-    Datum old_value = heap_getattr(old_tuple, attnum, desc, &old_null);
-    Datum new_value = heap_getattr(new_tuple, attnum, desc, &new_null);
-    if (old_null != new_null) return false;
-    if (!old_null && !same_datum(old_value, new_value, att)) return false;
-  }
-  return true;
-}
-
-enum class StampOutcome { Stamped, Suppressed, CreatedAtRefused };
+enum class StampOutcome { Stamped, CreatedAtRefused };
 
 // The work of one trigger call.  Plain C: runs inside pg_guard.
-StampOutcome stamp_row(TriggerData* td, const StampEntry* e, HeapTuple* result) {
+StampOutcome stamp_row(TriggerData* td, const StampEntry* e, Datum etag, HeapTuple* result) {
   Relation rel = td->tg_relation;
   TupleDesc desc = RelationGetDescr(rel);
   int cols[3];
@@ -211,7 +212,6 @@ StampOutcome stamp_row(TriggerData* td, const StampEntry* e, HeapTuple* result) 
   int n = 0;
   TimestampTz now = GetCurrentTransactionStartTimestamp();
   HeapTuple base;
-  RowScope* scope = nullptr;  // set on the UPDATE path
 
   if (TRIGGER_FIRED_BY_INSERT(td->tg_event)) {
     base = td->tg_trigtuple;
@@ -231,12 +231,6 @@ StampOutcome stamp_row(TriggerData* td, const StampEntry* e, HeapTuple* result) 
     bool changed = old_null != new_null ||
                    (!old_null && DatumGetTimestampTz(old_created) != DatumGetTimestampTz(new_created));
     if (changed && e->refuse_created_at_change) return StampOutcome::CreatedAtRefused;
-    scope = scope_for(rel);
-    if (scope != nullptr && scope->skips_noop_updates() &&
-        update_changes_nothing(old_tuple, base, desc, e)) {
-      scope->count_suppressed();
-      return StampOutcome::Suppressed;
-    }
     if (changed) {
       cols[n] = e->created_at;
       values[n] = old_created;
@@ -247,54 +241,44 @@ StampOutcome stamp_row(TriggerData* td, const StampEntry* e, HeapTuple* result) 
   values[n] = TimestampTzGetDatum(now);
   nulls[n++] = false;
   cols[n] = e->etag;
-  values[n] = new_etag_text();
+  values[n] = etag;
   nulls[n++] = false;
-  if (scope != nullptr && scope->records_updates())
-    scope->record_update(VARDATA(DatumGetPointer(values[n - 1])));
   *result = heap_modify_tuple_by_cols(base, desc, n, cols, values, nulls);
   return StampOutcome::Stamped;
 }
 
 }  // namespace
 
-RowScope::RowScope(Oid relid, int flags)
-    : relid_(relid), flags_(flags), outer_(current_scope), context_(CurrentMemoryContext) {
-  current_scope = this;
+bool trigger_fires_now(const Trigger* t) {
+  if (t->tgenabled == TRIGGER_DISABLED) return false;
+  if (t->tgenabled == TRIGGER_FIRES_ALWAYS) return true;
+  bool replica = SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA;
+  return t->tgenabled == TRIGGER_FIRES_ON_REPLICA ? replica : !replica;
 }
 
-RowScope::~RowScope() {
-  current_scope = outer_;
-  if (etags_ != nullptr) pfree(etags_);
-}
-
-RowScope* RowScope::current() { return current_scope; }
-
-void RowScope::record_update(const char* etag) {
-  if (count_ == capacity_) {
-    uint32 capacity = capacity_ == 0 ? 8 : capacity_ * 2;
-    size_t bytes = static_cast<size_t>(capacity) * kEtagLength;
-    etags_ = static_cast<char*>(etags_ == nullptr ? MemoryContextAlloc(context_, bytes)
-                                                  : repalloc(etags_, bytes));
-    capacity_ = capacity;
+const Trigger* before_trigger_after(const TriggerDesc* trigdesc, const Trigger* stamp, bool insert,
+                                    bool update) {
+  if (trigdesc == nullptr) return nullptr;
+  // Can two triggers, enabled as they are, fire in one session?
+  auto fire_together = [](char a, char b) {
+    if (a == TRIGGER_DISABLED || b == TRIGGER_DISABLED) return false;
+    if (a == TRIGGER_FIRES_ALWAYS || b == TRIGGER_FIRES_ALWAYS) return true;
+    return (a == TRIGGER_FIRES_ON_REPLICA) == (b == TRIGGER_FIRES_ON_REPLICA);
+  };
+  bool after = false;
+  for (int i = 0; i < trigdesc->numtriggers; ++i) {
+    const Trigger* t = &trigdesc->triggers[i];
+    if (t->tgoid == stamp->tgoid) {
+      after = true;
+      continue;
+    }
+    if (!after || t->tgisinternal) continue;
+    if (!TRIGGER_FOR_ROW(t->tgtype) || !TRIGGER_FOR_BEFORE(t->tgtype)) continue;
+    bool same_event = (insert && TRIGGER_FOR_INSERT(t->tgtype) && TRIGGER_FOR_INSERT(stamp->tgtype)) ||
+                      (update && TRIGGER_FOR_UPDATE(t->tgtype) && TRIGGER_FOR_UPDATE(stamp->tgtype));
+    if (same_event && fire_together(stamp->tgenabled, t->tgenabled)) return t;
   }
-  std::memcpy(etags_ + static_cast<size_t>(count_) * kEtagLength, etag, kEtagLength);
-  ++count_;
-  sorted_ = false;
-}
-
-bool RowScope::stamped_by_update(const char* etag, size_t len) {
-  if (len != static_cast<size_t>(kEtagLength) || count_ == 0) return false;
-  auto compare = [](const void* a, const void* b) { return std::memcmp(a, b, kEtagLength); };
-  if (count_ <= 8) {
-    for (uint32 i = 0; i < count_; ++i)
-      if (compare(etags_ + static_cast<size_t>(i) * kEtagLength, etag) == 0) return true;
-    return false;
-  }
-  if (!sorted_) {
-    qsort(etags_, count_, kEtagLength, compare);  // pg_qsort
-    sorted_ = true;
-  }
-  return std::bsearch(etag, etags_, count_, kEtagLength, compare) != nullptr;
+  return nullptr;
 }
 
 StampColumns parse_stamp_arguments(int nargs, char** args, const char* trigger,
@@ -315,7 +299,7 @@ StampColumns parse_stamp_arguments(int nargs, char** args, const char* trigger,
     const char* eq = std::strchr(arg, '=');
     if (eq == nullptr)
       throw Error(sqlstate::kInvalidArgument,
-                  std::string("docpatch_stamp: argument ") + quoted(arg) + where +
+                  std::string("docpatch_stamp: argument ") + quoted(excerpt(arg).c_str()) + where +
                       " is not of the form name=value",
                   {}, usage);
     std::string name(arg, static_cast<size_t>(eq - arg));
@@ -331,7 +315,7 @@ StampColumns parse_stamp_arguments(int nargs, char** args, const char* trigger,
       size_t len = std::strlen(value);
       if (len == 0 || len >= NAMEDATALEN)
         throw Error(sqlstate::kInvalidArgument,
-                    std::string("docpatch_stamp: argument ") + quoted(arg) + where +
+                    std::string("docpatch_stamp: argument ") + quoted(excerpt(arg).c_str()) + where +
                         " does not name a column",
                     {}, usage);
       std::memcpy(target, value, len + 1);
@@ -342,12 +326,13 @@ StampColumns parse_stamp_arguments(int nargs, char** args, const char* trigger,
         c.refuse_created_at_change = true;
       else
         throw Error(sqlstate::kInvalidArgument,
-                    std::string("docpatch_stamp: argument ") + quoted(arg) + where +
+                    std::string("docpatch_stamp: argument ") + quoted(excerpt(arg).c_str()) + where +
                         " must be on_created_at_change=keep or on_created_at_change=error");
     } else {
       throw Error(sqlstate::kInvalidArgument,
-                  std::string("docpatch_stamp: unknown argument ") + quoted(arg) + where, {},
-                  usage);
+                  std::string("docpatch_stamp: unknown argument ") + quoted(excerpt(arg).c_str()) +
+                      where,
+                  {}, usage);
     }
   }
   if (std::strcmp(c.created_at, c.updated_at) == 0 || std::strcmp(c.created_at, c.etag) == 0 ||
@@ -360,71 +345,38 @@ StampColumns parse_stamp_arguments(int nargs, char** args, const char* trigger,
   return c;
 }
 
-void new_etag(char* out) {
-  if (random_pos + kEtagBytes > sizeof(random_pool)) {
-    if (!pg_strong_random(random_pool, sizeof(random_pool)))
-      throw Error(kSystemError, "docpatch_stamp: could not generate random bytes for an etag");
-    random_pos = 0;
-  }
-  const uint8* b = random_pool + random_pos;
-  random_pos += kEtagBytes;
-  int o = 0;
-  size_t i = 0;
-  for (; i + 3 <= kEtagBytes; i += 3) {
-    uint32 v = (uint32(b[i]) << 16) | (uint32(b[i + 1]) << 8) | b[i + 2];
-    out[o++] = kBase64Url[(v >> 18) & 63];
-    out[o++] = kBase64Url[(v >> 12) & 63];
-    out[o++] = kBase64Url[(v >> 6) & 63];
-    out[o++] = kBase64Url[v & 63];
-  }
-  uint32 v = uint32(b[i]) << 16;  // the 16th byte: two characters, no padding
-  out[o++] = kBase64Url[(v >> 18) & 63];
-  out[o++] = kBase64Url[(v >> 12) & 63];
-}
-
-Datum new_etag_text() {
-  text* t = static_cast<text*>(palloc(VARHDRSZ + kEtagLength));
-  SET_VARSIZE(t, VARHDRSZ + kEtagLength);
-  new_etag(VARDATA(t));
-  return PointerGetDatum(t);
-}
-
 Datum stamp_trigger(FunctionCallInfo fcinfo) {
   const char* usage_hint =
       "Create it with SELECT docpatch_enable('<table>'), or as CREATE TRIGGER ... BEFORE INSERT "
       "OR UPDATE ON <table> FOR EACH ROW EXECUTE FUNCTION docpatch_stamp().";
   if (!CALLED_AS_TRIGGER(fcinfo))
-    throw Error(kTriggerProtocolViolated, "docpatch_stamp: must be called as a trigger", {},
-                usage_hint);
+    throw Error(sqlstate::kTriggerProtocolViolated, "docpatch_stamp: must be called as a trigger",
+                {}, usage_hint);
   auto* td = reinterpret_cast<TriggerData*>(fcinfo->context);
   TriggerEvent event = td->tg_event;
   if (!TRIGGER_FIRED_BEFORE(event) || !TRIGGER_FIRED_FOR_ROW(event) ||
       !(TRIGGER_FIRED_BY_INSERT(event) || TRIGGER_FIRED_BY_UPDATE(event)))
-    throw Error(kTriggerProtocolViolated,
-                std::string("docpatch_stamp: trigger ") + quoted(td->tg_trigger->tgname) +
-                    " on relation " + quoted(RelationGetRelationName(td->tg_relation)) +
+    throw Error(sqlstate::kTriggerProtocolViolated,
+                std::string("docpatch_stamp: trigger ") +
+                    quoted(trigger_to_name(td->tg_relation, td->tg_trigger->tgname).c_str()) +
+                    " on relation " + quoted(user_relation_name(td->tg_relation).c_str()) +
                     " must be fired BEFORE INSERT OR UPDATE FOR EACH ROW",
                 {}, usage_hint);
   const StampEntry* e = entry_for(fcinfo, td);
+  check_fires_last(td, e);
+  Datum etag = new_etag_text(TRIGGER_FIRED_BY_INSERT(event) ? EtagWrite::Insert : EtagWrite::Update);
   HeapTuple result = nullptr;
-  StampOutcome outcome =
-      pg_call<StampOutcome>([&] { return stamp_row(td, e, &result); });
-  switch (outcome) {
-    case StampOutcome::Stamped:
-      return PointerGetDatum(result);
-    case StampOutcome::Suppressed:
-      return PointerGetDatum(nullptr);
-    case StampOutcome::CreatedAtRefused:
-      break;
-  }
-  const char* relname = RelationGetRelationName(td->tg_relation);
-  const char* column = NameStr(TupleDescAttr(RelationGetDescr(td->tg_relation), e->created_at - 1)->attname);
+  StampOutcome outcome = pg_call<StampOutcome>([&] { return stamp_row(td, e, etag, &result); });
+  if (outcome == StampOutcome::Stamped) return PointerGetDatum(result);
+  const char* column =
+      NameStr(TupleDescAttr(RelationGetDescr(td->tg_relation), e->created_at - 1)->attname);
   throw Error(sqlstate::kCreatedAtImmutable,
               std::string("docpatch_stamp: cannot change column ") + quoted(column) +
-                  " of relation " + quoted(relname),
+                  " of relation " + quoted(user_relation_name(td->tg_relation).c_str()),
               std::string("Column ") + quoted(column) +
                   " is set once, when the row is inserted; trigger " +
-                  quoted(td->tg_trigger->tgname) + " was created with on_created_at_change=error.",
+                  quoted(trigger_to_name(td->tg_relation, td->tg_trigger->tgname).c_str()) +
+                  " was created with on_created_at_change=error.",
               "Leave the column out of the UPDATE, or write back its current value.");
 }
 

@@ -1,10 +1,21 @@
 // docpatch_stamp(): the BEFORE INSERT OR UPDATE row trigger that maintains
-// created_at, updated_at and etag, and the etag generator it uses.
+// created_at, updated_at and etag.
 #pragma once
 
 #include "boundary/boundary.hpp"
 
 namespace docpatch::rows {
+
+// The name docpatch_enable gives the stamp trigger.  PostgreSQL fires the
+// triggers of one event in the byte order of their names (C collation).
+// This name sorts after every name that starts with a digit, an upper-case
+// letter, an underscore or a lower-case letter other than z, and after most
+// that start with z: only names beginning with zza to zzz, with zz_ and a
+// name after docpatch_stamp, or with a byte above z (~, non-ASCII letters)
+// sort after it.  The trigger refuses to stamp when another BEFORE row
+// trigger would fire after it (before_trigger_after), so "last" never rests
+// on the name alone.
+inline constexpr const char* kStampTriggerName = "zz_docpatch_stamp";
 
 // The columns a docpatch_stamp trigger maintains, from its arguments
 // (name=value pairs; see docs/functions/docpatch_stamp.md).
@@ -20,60 +31,15 @@ struct StampColumns {
 StampColumns parse_stamp_arguments(int nargs, char** args, const char* trigger,
                                    const char* relation);
 
-// Length of an etag: 128 random bits in base64url, without padding.
-inline constexpr int kEtagLength = 22;
+// The first enabled BEFORE row trigger of trigdesc that fires after `stamp`
+// for an event stamp fires for (INSERT when `insert`, UPDATE when `update`)
+// in a session where stamp fires (see session_replication_role), or
+// nullptr when the stamp is the last one.
+const Trigger* before_trigger_after(const TriggerDesc* trigdesc, const Trigger* stamp, bool insert,
+                                    bool update);
 
-// Writes a fresh etag (kEtagLength characters, no terminator) into out.
-// Never repeated: 128 bits from pg_strong_random (OpenSSL's CSPRNG).
-void new_etag(char* out);
-
-// A fresh etag as a text datum palloc'd in the current memory context.
-// Plain C: may be called inside pg_guard.
-Datum new_etag_text();
-
-// What the stamp trigger does differently while a row function's statement
-// runs.  While a RowScope for a relation is alive, the stamp trigger of that
-// relation (or of its partitions):
-//  * kSkipNoopUpdates: skips UPDATEs that change nothing but the stamp
-//    columns (returns NULL, so nothing is written) and counts them;
-//    etag_guarded_update uses it so that a patch that changes nothing writes
-//    nothing;
-//  * kRecordUpdates: remembers the etag of every row it stamps on the UPDATE
-//    path; upsert_with_creation_ts uses it to tell the rows ON CONFLICT DO
-//    UPDATE updated from the rows it inserted (etags are never repeated).
-// Scopes nest; the innermost one applies.
-class RowScope {
- public:
-  enum Flags { kSkipNoopUpdates = 1, kRecordUpdates = 2 };
-
-  RowScope(Oid relid, int flags);
-  ~RowScope();
-  RowScope(const RowScope&) = delete;
-  RowScope& operator=(const RowScope&) = delete;
-
-  uint64 suppressed() const { return suppressed_; }
-  // Was a row stamped with this etag on the UPDATE path?  (kRecordUpdates)
-  bool stamped_by_update(const char* etag, size_t len);
-
-  // The trigger's side.  Plain C: may ereport (out of memory).
-  static RowScope* current();
-  Oid relid() const { return relid_; }
-  bool skips_noop_updates() const { return (flags_ & kSkipNoopUpdates) != 0; }
-  bool records_updates() const { return (flags_ & kRecordUpdates) != 0; }
-  void count_suppressed() { ++suppressed_; }
-  void record_update(const char* etag);  // kEtagLength characters
-
- private:
-  Oid relid_;
-  int flags_;
-  uint64 suppressed_ = 0;
-  RowScope* outer_;
-  MemoryContext context_;     // where the recorded etags live
-  char* etags_ = nullptr;     // count_ etags of kEtagLength characters
-  uint32 count_ = 0;
-  uint32 capacity_ = 0;
-  bool sorted_ = true;
-};
+// Whether trigger `t` fires under the current session_replication_role.
+bool trigger_fires_now(const Trigger* t);
 
 // The trigger function itself (called inside sql_entry).
 Datum stamp_trigger(FunctionCallInfo fcinfo);

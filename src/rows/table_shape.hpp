@@ -1,12 +1,13 @@
 // Table-shape inspection for the row functions: the key and document columns,
 // the docpatch_stamp trigger and the columns it maintains, and the unique
-// index on the key column.  Everything the SQL statements of
-// etag_guarded_update and upsert_with_creation_ts are built from comes from
-// here, taken from the catalogs and quoted.
+// index on the key column.  Everything the statements of etag_guarded_update
+// and upsert_with_creation_ts are built from comes from here, taken from the
+// catalogs and quoted.
 #pragma once
 
 #include "boundary/pg_allocator.hpp"
 #include "boundary/boundary.hpp"
+#include "rows/plan_cache.hpp"
 
 namespace docpatch::rows {
 
@@ -19,17 +20,40 @@ struct TableShape {
   PgString created_at;
   PgString updated_at;
   PgString etag;
-  PgString key_type;  // the key column's type, schema-qualified (format_type_be_qualified)
-  PgString key_eq;    // OPERATOR("schema".=) of the unique index's equality operator
+  // The key column as an INSERT stores it and as its unique index compares
+  // it: ids are converted with the type's input function and the column's
+  // type modifier (key_type, key_typmod), compared with the index's
+  // equality operator in the index's collation, grouped and ordered with
+  // the index's btree comparison function.
+  Oid key_type = InvalidOid;       // the column's type (a domain stays a domain)
+  int32 key_typmod = -1;
+  Oid key_collation = InvalidOid;  // the index's collation; InvalidOid if not collatable
+  Oid key_compare = InvalidOid;    // btree comparison function of the index's operator class
+  PgString key_eq;        // OPERATOR("schema".=) of the index's operator class
+  PgString key_collate;   // " COLLATE "schema"."name"" or empty
+  PgString conflict;      // the ON CONFLICT target naming that index: (key COLLATE ... opclass)
+  Oid stamp_trigger = InvalidOid;
+  char stamp_enabled = TRIGGER_FIRES_ON_ORIGIN;
 };
 
 // Inspects the relation (which the caller has locked) for `function` (named
 // in messages).  `stamp_function` is the OID of docpatch_stamp() in the
 // extension's schema.  Throws with a specific SQLSTATE when the table does not
 // fit: 42809 not a table, 42703 unknown column, 42804 wrong column type,
-// 55000 no (enabled) docpatch_stamp trigger, 42P10 no unique index on the key
-// column, DP005 overlapping column arguments.
+// 55000 no (enabled) docpatch_stamp trigger or a BEFORE trigger that fires
+// after it, 42P10 no unique index on the key column, 0A000 a Citus table
+// kept in several copies, DP005 overlapping column arguments.
 TableShape inspect_table(Oid relid, const char* key_column, const char* doc_column,
                          const char* function, Oid stamp_function);
+
+// Copies what calls need at run time (names for messages, the key's
+// conversion and comparison, the stamp trigger) into a PlanSet.
+void keep_shape(const TableShape& shape, PlanSet* set);
+
+// 55000 when the stamp trigger would not fire in this session
+// (session_replication_role = replica for a trigger that fires on origin,
+// or the other way round): what the row functions read back would not be
+// the trigger's.  Checked at every call; cheap.
+void check_stamp_fires(const char* function, const char* relname, char stamp_enabled);
 
 }  // namespace docpatch::rows

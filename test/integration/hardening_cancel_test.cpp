@@ -43,6 +43,9 @@ double timed(Connection& c, const std::string& sql) {
 struct Cancelled {
   std::string sqlstate;
   double seconds;  // from the start of the statement (timeout) or the cancel request
+  // with_cancel: the statement had already finished when the cancel request
+  // was due (it ran faster than measured): nothing was tested.
+  bool finished_first = false;
 };
 
 // Runs sql with a statement_timeout of `timeout_ms`; returns the error's
@@ -76,6 +79,8 @@ Cancelled with_cancel(Connection& c, Connection& other, const std::string& sql, 
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(after_ms));
+  PQconsumeInput(c.raw());
+  bool finished_first = PQisBusy(c.raw()) == 0;
   auto start = Clock::now();
   EXPECT_EQ(other.value("SELECT pg_cancel_backend(" + pid + ")"), "t");
   std::string code;
@@ -86,7 +91,7 @@ Cancelled with_cancel(Connection& c, Connection& other, const std::string& sql, 
     }
     PQclear(r);
   }
-  return {code, seconds_since(start)};
+  return {code, seconds_since(start), finished_first};
 }
 
 class Cancel : public ::testing::Test {
@@ -247,26 +252,45 @@ TEST_F(Cancel, StatementTimeoutAndPgCancelBackendStopMergesOfHugeDocuments) {
       {"merge diff of two 120 MB documents", kMergeDiff, "SELECT jsonb_typeof(t), jsonb_typeof(t2) FROM merge_work"},
   };
   for (const Case& k : cases) {
-    double inputs = std::min(timed(c, k.inputs_only), timed(c, k.inputs_only));
-    double full = std::min(timed(c, k.sql), timed(c, k.sql));
-    double own = full - inputs;
-    std::cout << "[ cancel ] " << k.name << ": " << full << " s uncancelled, " << own << " s of it in docpatch"
-              << std::endl;
-    ASSERT_GT(own, 0.15) << k.name << ": too little work to show anything";
-    double at = inputs + own / 4;
-    double bound = (full - at) / 2;
-    int at_ms = static_cast<int>(at * 1000);
+    // On a busy machine the measurement can be off (reading the inputs
+    // measured slower than the whole call), or a run can be faster than the
+    // one measured and end before the timeout or the cancel request is due:
+    // such a run tests nothing, and the case is measured and run again
+    // (three times at most).  A statement that ignored the request would
+    // still run past it, and fail.
+    for (int attempt = 1;; ++attempt) {
+      double inputs = std::min(timed(c, k.inputs_only), timed(c, k.inputs_only));
+      double full = std::min(timed(c, k.sql), timed(c, k.sql));
+      double own = full - inputs;
+      std::cout << "[ cancel ] " << k.name << ": " << full << " s uncancelled, " << own << " s of it in docpatch"
+                << std::endl;
+      if (own <= 0.15 && attempt < 3) {
+        std::cout << "[ cancel ] the measurement is off (the machine is busy): measuring again" << std::endl;
+        continue;
+      }
+      ASSERT_GT(own, 0.15) << k.name << ": too little work to show anything";
+      double at = inputs + own / 4;
+      double bound = (full - at) / 2;
+      int at_ms = static_cast<int>(at * 1000);
 
-    auto r = with_timeout(c, k.sql, at_ms);
-    std::cout << "[ cancel ] timeout at " << at_ms << " ms: stopped after " << r.seconds << " s" << std::endl;
-    EXPECT_EQ(r.sqlstate, "57014") << k.name;
-    EXPECT_LT(r.seconds, at + bound) << k.name << ": a timeout at " << at_ms << " ms stopped it after " << r.seconds
-                                     << " s (uncancelled: " << full << " s)";
-    auto q = with_cancel(c, other, k.sql, at_ms);
-    std::cout << "[ cancel ] stopped " << q.seconds << " s after pg_cancel_backend()" << std::endl;
-    EXPECT_EQ(q.sqlstate, "57014") << k.name;
-    EXPECT_LT(q.seconds, bound) << k.name << ": pg_cancel_backend took " << q.seconds << " s to stop it (uncancelled: "
-                                << full << " s)";
-    EXPECT_EQ(c.value("SELECT 1"), "1") << "the session must stay usable";
+      auto r = with_timeout(c, k.sql, at_ms);
+      std::cout << "[ cancel ] timeout at " << at_ms << " ms: stopped after " << r.seconds << " s" << std::endl;
+      auto q = with_cancel(c, other, k.sql, at_ms);
+      std::cout << "[ cancel ] stopped " << q.seconds << " s after pg_cancel_backend()" << std::endl;
+      bool too_fast = (r.sqlstate.empty() && r.seconds < at) || q.finished_first;
+      if (too_fast && attempt < 3) {
+        std::cout << "[ cancel ] a run ended before its cancellation was due: measuring again" << std::endl;
+        continue;
+      }
+      EXPECT_EQ(r.sqlstate, "57014") << k.name;
+      EXPECT_LT(r.seconds, at + bound) << k.name << ": a timeout at " << at_ms << " ms stopped it after "
+                                       << r.seconds << " s (uncancelled: " << full << " s)";
+      EXPECT_FALSE(q.finished_first) << k.name << ": ended before the cancel request three times";
+      EXPECT_EQ(q.sqlstate, "57014") << k.name;
+      EXPECT_LT(q.seconds, bound) << k.name << ": pg_cancel_backend took " << q.seconds
+                                  << " s to stop it (uncancelled: " << full << " s)";
+      EXPECT_EQ(c.value("SELECT 1"), "1") << "the session must stay usable";
+      break;
+    }
   }
 }

@@ -67,8 +67,6 @@ TEST(RowsSchema, OtherSchemaUnderHostileSearchPath) {
       "$$ SELECT '{\"hijacked\": \"deep\"}'::jsonb $$",
       "CREATE FUNCTION evil.docpatch_fold(jsonb, text, jsonb) RETURNS jsonb LANGUAGE sql AS "
       "$$ SELECT '{\"hijacked\": \"fold\"}'::jsonb $$",
-      "CREATE FUNCTION evil.docpatch_fold_proposed(text, jsonb) RETURNS jsonb LANGUAGE sql AS "
-      "$$ SELECT '{\"hijacked\": \"proposed\"}'::jsonb $$",
       "CREATE FUNCTION evil.docpatch_stamp() RETURNS trigger LANGUAGE plpgsql AS "
       "$$ BEGIN NEW.etag := 'hijacked'; RETURN NEW; END $$",
       "CREATE FUNCTION evil.docpatch_new_etag() RETURNS text LANGUAGE sql AS $$ SELECT 'hijacked' $$",
