@@ -47,9 +47,17 @@
 
 #include "support/pg.hpp"
 #include "support/randomized.hpp"
+#include "support/slot_oracle.hpp"
 
 using docpatch::test::Connection;
 using docpatch::test::ScratchDatabase;
+using docpatch::test::add_unique_to;
+using docpatch::test::increment;
+using docpatch::test::json_equal;
+using docpatch::test::min_max_into;
+using docpatch::test::pull_from;
+using docpatch::test::refuse;
+using docpatch::test::Refusal;
 using json = nlohmann::json;
 
 namespace {
@@ -200,10 +208,6 @@ struct Op {
 
 // ---- the oracle ----
 
-struct Refusal {
-  std::string sqlstate;
-};
-[[noreturn]] void refuse(const std::string& code) { throw Refusal{code}; }
 
 struct Candidate {
   Location loc;
@@ -321,34 +325,6 @@ std::vector<Candidate> structural(Case& c, const Op& o, size_t s, const std::vec
   return out;
 }
 
-// RFC 6902 equality (nlohmann compares numbers by value).
-bool equal(const json& a, const json& b) { return a == b; }
-
-void increment(json& slot, const json& v) {
-  if (!slot.is_number()) refuse("DP003");
-  if (slot.is_number_float() || v.is_number_float())
-    slot = slot.get<double>() + v.get<double>();
-  else
-    slot = slot.get<int64_t>() + v.get<int64_t>();
-}
-
-bool min_max(json& slot, const json& v, bool is_min) {
-  bool numbers = slot.is_number() && v.is_number();
-  bool strings = slot.is_string() && v.is_string();
-  if (!numbers && !strings) refuse("DP003");
-  int cmp;
-  if (numbers) {
-    double a = v.get<double>(), b = slot.get<double>();
-    cmp = a < b ? -1 : a > b ? 1 : 0;
-  } else {
-    int r = v.get_ref<const std::string&>().compare(slot.get_ref<const std::string&>());
-    cmp = r < 0 ? -1 : r > 0 ? 1 : 0;
-  }
-  if (is_min ? cmp >= 0 : cmp <= 0) return false;
-  slot = v;
-  return true;
-}
-
 // The parent of a location, creating missing members on the way (the
 // selection holds such locations only with create_parents).
 json& parent_of(json& doc, const Location& loc) {
@@ -381,7 +357,7 @@ void apply_selected(Case& c, const Op& o) {
     }
     if (!o.has_value) return;
     for (const auto& cand : c.cands)
-      if (!equal(value_at(c.doc, cand.loc), o.value)) refuse("DP004");
+      if (!json_equal(value_at(c.doc, cand.loc), o.value)) refuse("DP004");
     return;
   }
   if (c.cands.empty() && appends.empty()) {
@@ -411,18 +387,11 @@ void apply_selected(Case& c, const Op& o) {
     } else if (o.op == "incr") {
       increment(slot, o.value);
     } else if (o.op == "min" || o.op == "max") {
-      min_max(slot, o.value, o.op == "min");
+      min_max_into(slot, o.value, o.op == "min");
     } else if (o.op == "add_unique") {
-      if (!slot.is_array()) refuse("DP003");
-      bool present = false;
-      for (const auto& e : slot) present = present || equal(e, o.value);
-      if (!present) slot.push_back(o.value);
+      add_unique_to(slot, o.value);
     } else if (o.op == "pull") {
-      if (!slot.is_array()) refuse("DP003");
-      json kept = json::array();
-      for (const auto& e : slot)
-        if (!equal(e, o.value)) kept.push_back(e);
-      slot = kept;
+      pull_from(slot, o.value);
     }
   }
   for (const auto& loc : appends) value_at(c.doc, loc).push_back(o.value);
