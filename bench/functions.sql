@@ -71,7 +71,24 @@ INSERT INTO bench.function_cases VALUES
      "config": {"legacy": null, "notifications": {"sms": true, "digest": {"hour": 9}}}}')$$,
   $$bench.plpgsql_merge_patch(d, '{"status": "closed", "assignee": "user-3",
      "config": {"legacy": null, "notifications": {"sms": true, "digest": {"hour": 9}}}}')$$,
-  'PL/pgSQL merge patch');
+  'PL/pgSQL merge patch'),
+ -- The reference whose id is ref-1-%REF% (index %REF%), found by a jsonpath
+ -- selector, against what users write today: find the index with
+ -- WITH ORDINALITY, then jsonb_set ...
+ (7, 'jsonb_patch_ops, selector `$.references[*] ? (@.id == $id).meta.k`', 20,
+  $$jsonb_patch_ops(d, '[{"op": "set", "jsonpath": "$.references[*] ? (@.id == $id).meta.k",
+     "vars": {"id": "ref-1-%REF%"}, "value": 42}]')$$,
+  $$jsonb_set(d, ARRAY['references', (SELECT (r.ord - 1)::text
+       FROM jsonb_array_elements(d -> 'references') WITH ORDINALITY AS r(e, ord)
+       WHERE r.e ->> 'id' = 'ref-1-%REF%'), 'meta', 'k'], '42')$$,
+  'WITH ORDINALITY, then `jsonb_set`'),
+ -- ... and against the same change by index, which races (the target is
+ -- at most 2 times slower: a ratio of at least 0.5)
+ (8, 'jsonb_patch_ops, selector `$.references[*] ? (@.id == $id).meta.k`', 0.5,
+  $$jsonb_patch_ops(d, '[{"op": "set", "jsonpath": "$.references[*] ? (@.id == $id).meta.k",
+     "vars": {"id": "ref-1-%REF%"}, "value": 42}]')$$,
+  $$jsonb_patch_ops(d, '[{"op": "set", "path": "/references/%REF%/meta/k", "value": 42}]')$$,
+  '`jsonb_patch_ops` by index `/references/%REF%/meta/k`');
 
 CREATE TABLE IF NOT EXISTS bench.function_results (
   size text, case_ord int, variant text, rep int, n int, us_per_call float8);
@@ -99,7 +116,8 @@ BEGIN
 END
 $outer$;
 
-CREATE OR REPLACE FUNCTION bench.functions(sizes text[], reps int, target_ms float8)
+-- cases: the ords of the cases to run (NULL: all of them).
+CREATE OR REPLACE FUNCTION bench.functions(sizes text[], reps int, target_ms float8, cases int[] DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   sz text;
@@ -117,7 +135,7 @@ BEGIN
   FOREACH sz IN ARRAY sizes LOOP
     d := bench.doc(bench.scale_for(sz));
     ref := least(37, jsonb_array_length(d -> 'references') - 1);
-    FOR c IN SELECT * FROM bench.function_cases ORDER BY ord LOOP
+    FOR c IN SELECT * FROM bench.function_cases WHERE cases IS NULL OR ord = ANY (cases) ORDER BY ord LOOP
       PERFORM bench.make_loop('loop_docpatch', replace(c.docpatch, '%REF%', ref::text));
       PERFORM bench.make_loop('loop_baseline', replace(c.baseline, '%REF%', ref::text));
       EXECUTE format('SELECT (%s) = (%s) FROM (SELECT $1 AS d) s',

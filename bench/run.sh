@@ -6,6 +6,9 @@
 #                           shorter timings
 #   bench/run.sh --only functions,scaling,statements,trigger,memory
 #                           run only some parts (also BENCH_ONLY=...)
+#   bench/run.sh --only functions --cases 7,8
+#                           only some rows of the function table (their ord
+#                           in bench/functions.sql; also BENCH_CASES=...)
 #   bench/run.sh --pg 18    on PostgreSQL 18 (14 to 18; default 15, Debian's;
 #                           the others are built by scripts/pg-build on first
 #                           use)
@@ -29,14 +32,16 @@ cd "$repo"
 
 mode=${BENCH_MODE:-full}
 only=${BENCH_ONLY:-functions,scaling,statements,trigger,memory}
+cases=${BENCH_CASES:-}
 pg=15
 while (($#)); do
   case $1 in
     --quick) mode=quick ;;
     --full) mode=full ;;
     --only) only=$2; shift ;;
+    --cases) cases=$2; shift ;;
     --pg) pg=${2:?--pg needs a version}; shift ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -73,7 +78,10 @@ echo
 
 if has functions; then
   log "functions (in memory, $fn_reps repetitions of ~${fn_ms} ms per variant)"
-  psql -X -q -v ON_ERROR_STOP=1 -c "SELECT bench.functions(ARRAY['1 KB', '50 KB', '1 MB'], $fn_reps, $fn_ms)" >/dev/null
+  [[ $cases =~ ^[0-9]+(,[0-9]+)*$ || -z $cases ]] || { echo "bench/run.sh: --cases takes numbers: 7,8" >&2; exit 2; }
+  case_list=${cases:+"ARRAY[$cases]"}
+  psql -X -q -v ON_ERROR_STOP=1 \
+    -c "SELECT bench.functions(ARRAY['1 KB', '50 KB', '1 MB'], $fn_reps, $fn_ms, ${case_list:-NULL})" >/dev/null
   echo "## Functions on documents in memory"
   echo
   echo "Time per call (median of $fn_reps side-by-side repetitions) and the ratio baseline / docpatch"
@@ -83,7 +91,9 @@ if has functions; then
   echo "|---|---|---:|---|---:|---:|---|"
   psql -X -At -F '|' -c "
     SELECT '', replace(name, '%REF%', CASE size WHEN '1 KB' THEN '0' ELSE '37' END), size,
-           to_char(dp_us, 'FM999990.00'), replace(baseline_name, '|', '\\|'), to_char(base_us, 'FM99999990.00'),
+           to_char(dp_us, 'FM999990.00'),
+           replace(replace(baseline_name, '|', '\\|'), '%REF%', CASE size WHEN '1 KB' THEN '0' ELSE '37' END),
+           to_char(base_us, 'FM99999990.00'),
            to_char(ratio, 'FM99990.0') || 'x',
            CASE WHEN size = '50 KB' THEN '>= ' || target || 'x: ' ||
                 CASE WHEN ratio >= target THEN 'met' ELSE '**not met**' END ELSE '' END, ''

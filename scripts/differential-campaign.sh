@@ -8,7 +8,9 @@
 #   * jsonb_patch_ops, RFC 6902, against nlohmann::json::patch: 100,000 per seed;
 #   * the merge family against nlohmann (merge patch 100,000, deep and shallow
 #     merge 50,000 pairs, aggregates 2,000 streams, diff round trips 100,000
-#     per seed).
+#     per seed);
+#   * jsonpath selectors against PostgreSQL's own jsonpath executor
+#     (test/integration/selector_differential_test.cpp): 100,000 per seed.
 #
 #   scripts/differential-campaign.sh [SEED...]      (default seeds: 1 2 3)
 #
@@ -26,10 +28,13 @@ cmake --build "$build" -j2 --target integration_tests >/dev/null
 started=$(date +%s)
 status=0
 for seed in "${seeds[@]}"; do
-  for filter in 'ExtendedOpsDifferential.*' 'PatchDifferential.*' 'MergeDifferential.*'; do
+  # filter:cases (the tests that read DOCPATCH_CASES)
+  for run in 'ExtendedOpsDifferential.*:350000' 'PatchDifferential.*:350000' 'MergeDifferential.*:350000' \
+             'SelectorDifferential.*:100000'; do
+    filter=${run%:*} cases=${run##*:}
     echo "== seed $seed: $filter"
     t0=$(date +%s)
-    if ! DOCPATCH_SEED=$seed DOCPATCH_LONG=1 DOCPATCH_CASES=350000 \
+    if ! DOCPATCH_SEED=$seed DOCPATCH_LONG=1 DOCPATCH_CASES=$cases \
         "$build/integration_tests" --gtest_filter="$filter" >"$build/campaign-$seed-${filter%%.*}.log" 2>&1; then
       status=1
     fi

@@ -1,5 +1,7 @@
-// A memory context for one call's temporary data (the expanded document,
-// decoded operations), deleted when the call ends, normally or by exception.
+// Memory contexts in C++ scopes: WorkContext, a memory context for one call's
+// temporary data (the expanded document, decoded operations), deleted when
+// the call ends, normally or by exception; ContextSwitch and ContextOwner for
+// contexts made for a shorter or a longer time.
 #pragma once
 
 #include "boundary/boundary.hpp"
@@ -25,6 +27,37 @@ class WorkContext {
 
  private:
   MemoryContext parent_;
+  MemoryContext context_;
+};
+
+// Switches to a context for the scope; restores the previous one.
+class ContextSwitch {
+ public:
+  explicit ContextSwitch(MemoryContext context) : previous_(MemoryContextSwitchTo(context)) {}
+  ~ContextSwitch() { MemoryContextSwitchTo(previous_); }
+  ContextSwitch(const ContextSwitch&) = delete;
+  ContextSwitch& operator=(const ContextSwitch&) = delete;
+
+ private:
+  MemoryContext previous_;
+};
+
+// Deletes a memory context on scope exit unless released.
+class ContextOwner {
+ public:
+  explicit ContextOwner(MemoryContext context) : context_(context) {}
+  ~ContextOwner() {
+    if (context_ != nullptr) MemoryContextDelete(context_);
+  }
+  MemoryContext release() {
+    MemoryContext c = context_;
+    context_ = nullptr;
+    return c;
+  }
+  ContextOwner(const ContextOwner&) = delete;
+  ContextOwner& operator=(const ContextOwner&) = delete;
+
+ private:
   MemoryContext context_;
 };
 

@@ -19,7 +19,7 @@ extern "C" Datum docpatch_jsonb_patch_ops(PG_FUNCTION_ARGS) {
     WorkContext work("docpatch patch");
     const patch::Operations& operations = patch::cached_operations(fcinfo->flinfo, ops);
     jsonb::Value root = jsonb::root_value(target);
-    if (!patch::apply_patch(&root, operations)) return PointerGetDatum(target);
+    if (!patch::apply_patch(&root, target, operations)) return PointerGetDatum(target);
     Datum result = jsonb_result(root, {target}, work.parent(), VARSIZE(target));
     return release_arg_copy(fcinfo, 0, target, result);
   });

@@ -17,30 +17,7 @@ uint32_t RawContainer::start_offset(uint32_t i) const {
   return offset;
 }
 
-Value RawContainer::decode(JEntry entry, uint32_t offset, uint32_t length) const {
-  const char* base = data_base();
-  switch (entry & JENTRY_TYPEMASK) {
-    case JENTRY_ISSTRING:
-      return Value::string(base + offset, length);
-    case JENTRY_ISNUMERIC: {
-      uint32_t aligned = INTALIGN(offset);
-      return Value::numeric(base + aligned, length - (aligned - offset));
-    }
-    case JENTRY_ISBOOL_FALSE:
-      return Value::boolean(false);
-    case JENTRY_ISBOOL_TRUE:
-      return Value::boolean(true);
-    case JENTRY_ISNULL:
-      return Value::null();
-    default: {  // JENTRY_ISCONTAINER
-      uint32_t aligned = INTALIGN(offset);
-      return Value::container(reinterpret_cast<const JsonbContainer*>(base + aligned),
-                              length - (aligned - offset));
-    }
-  }
-}
-
-bool RawContainer::find(Key key, Value* value) const {
+bool RawContainer::find_sorted(Key key, Value* value) const {
   uint32_t lo = 0;
   uint32_t hi = count_;
   while (lo < hi) {
@@ -88,6 +65,10 @@ ArrayNode* expand_array(Value& v) {
   });
   v = Value::of(node);
   return node;
+}
+
+Value element_at(const Value& array, uint32_t i) {
+  return array.expanded ? array.array->elems[i] : RawContainer(array).element(i);
 }
 
 uint32_t container_size(const Value& v) {

@@ -29,14 +29,35 @@ const char* type_name_with_article(Type type);
 class ObjectNode;
 class ArrayNode;
 
+// Whether the first and the last sizeof(W) bytes of n (sizeof(W) <= n <=
+// 2 * sizeof(W)) at a and b are equal: two overlapping words cover them all.
+template <typename W>
+inline bool ends_equal(const char* a, const char* b, uint32_t n) {
+  W x, y, u, v;
+  std::memcpy(&x, a, sizeof(W));
+  std::memcpy(&y, b, sizeof(W));
+  std::memcpy(&u, a + n - sizeof(W), sizeof(W));
+  std::memcpy(&v, b + n - sizeof(W), sizeof(W));
+  return x == y && u == v;
+}
+
+// Whether n bytes at a and b are equal.  Keys and the strings filters
+// compare are mostly short: those are compared inline, without a call.
+inline bool bytes_equal(const char* a, const char* b, uint32_t n) {
+  if (n > 16) return std::memcmp(a, b, n) == 0;
+  if (n >= 8) return ends_equal<uint64_t>(a, b, n);
+  if (n >= 4) return ends_equal<uint32_t>(a, b, n);
+  for (uint32_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 // An object key: bytes in the database encoding, not NUL-terminated.
 struct Key {
   const char* data = nullptr;
   uint32_t len = 0;
 
-  bool operator==(const Key& o) const {
-    return len == o.len && (len == 0 || std::memcmp(data, o.data, len) == 0);
-  }
+  bool operator==(const Key& o) const { return len == o.len && bytes_equal(data, o.data, len); }
 };
 
 // jsonb's key order: shorter keys first, then bytewise.

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "boundary/boundary.hpp"
+#include "boundary/work_context.hpp"
 #include "jsonb/reader.hpp"
 #include "jsonb/writer.hpp"
 #include "merge/merge_patch.hpp"
@@ -16,19 +17,6 @@ namespace {
 // Garbage allowed in doc_context beyond twice the document's size before it
 // is compacted.
 constexpr size_t kSlackBytes = 1024 * 1024;
-
-// Makes `context` current for a scope, restoring the previous one on exit
-// (normal or by exception).
-class ContextScope {
- public:
-  explicit ContextScope(MemoryContext context) : previous_(MemoryContextSwitchTo(context)) {}
-  ~ContextScope() { MemoryContextSwitchTo(previous_); }
-  ContextScope(const ContextScope&) = delete;
-  ContextScope& operator=(const ContextScope&) = delete;
-
- private:
-  MemoryContext previous_;
-};
 
 MemoryContext new_doc_context(MemoryContext parent) {
   return pg_call<MemoryContext>([&] {
@@ -57,7 +45,7 @@ void compact(MergeFold* fold) {
   // 100,000 one-member patches took minutes).  The threshold counts the
   // expanded members, measured.
   if (fold->doc.type == jsonb::Type::Object) {
-    ContextScope scope(fresh);
+    ContextSwitch scope(fresh);
     jsonb::expand_object(fold->doc);
   }
   fold->live_bytes = MemoryContextMemAllocated(fresh, true);
@@ -78,7 +66,7 @@ MergeFold* fold_create(MemoryContext agg_context) {
 
 void fold_add(MergeFold* fold, FoldKind kind, const Jsonb* patch) {
   {
-    ContextScope scope(fold->doc_context);
+    ContextSwitch scope(fold->doc_context);
     size_t size = VARSIZE(patch);
     auto* copy = static_cast<Jsonb*>(context_alloc(fold->doc_context, size));
     std::memcpy(copy, patch, size);

@@ -5,14 +5,16 @@
 #pragma once
 
 #include "jsonb/value.hpp"
+#include "patch/document_state.hpp"
 #include "patch/operation.hpp"
 
 namespace docpatch::patch {
 
-// Applies ops in order to *root (which may be replaced).  Returns false when
-// no operation changed anything (the caller can return its input as is).
-// Raises the first operation's error; the caller discards the tree then.
-bool apply_patch(jsonb::Value* root, const Operations& ops);
+// Applies ops in order to *root (which may be replaced), the document of
+// the datum `input`.  Returns false when no operation changed anything (the
+// caller can return its input as is).  Raises the first operation's error;
+// the caller discards the tree then.
+bool apply_patch(jsonb::Value* root, const Jsonb* input, const Operations& ops);
 
 // One function per operation, by family; each returns whether it changed
 // the document.
@@ -31,5 +33,7 @@ bool apply_add_unique(jsonb::Value* root, const Operation& op);
 bool apply_pull(jsonb::Value* root, const Operation& op);
 bool apply_unset(jsonb::Value* root, const Operation& op);
 bool apply_min_max(jsonb::Value* root, const Operation& op);
+// Any of the operations above given a "jsonpath" (selector_apply.cpp).
+bool apply_selector(DocumentState& doc, const Operation& op);
 
 }  // namespace docpatch::patch

@@ -5,36 +5,12 @@
 #include "patch/apply.hpp"
 #include "patch/navigate.hpp"
 #include "patch/patch_error.hpp"
+#include "patch/slot_actions.hpp"
 
 namespace docpatch::patch {
 
 using jsonb::Type;
 using jsonb::Value;
-
-namespace {
-
-std::string_view last_token(const Pointer& p) {
-  return std::string_view(p.tokens().back().data(), p.tokens().back().size());
-}
-
-// Adds op.value to the number in *slot, exactly (numeric arithmetic).
-void increment(Value* slot, const Operation& op) {
-  if (slot->type != Type::Numeric)
-    fail(op, sqlstate::kTypeMismatch,
-         std::string("cannot increment ") + jsonb::type_name_with_article(slot->type) +
-             ": only numbers can be incremented",
-         "The current value is " + render_value(*slot) + ".");
-  try {
-    *slot = jsonb::add_numbers(*slot, op.value);
-  } catch (const PgError& e) {
-    // numeric's own "value overflows numeric format": say which operation.
-    if (e.data()->sqlerrcode != ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE) throw;
-    fail(op, sqlstate::kNumericOutOfRange, "the sum is out of the range of numbers",
-         "Numbers have at most 131072 digits before the decimal point and 16383 after it.");
-  }
-}
-
-}  // namespace
 
 // set: like add on an object member; on an array, overwrites the element at
 // the index (add would insert), and appends at the length or "-".

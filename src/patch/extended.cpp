@@ -5,6 +5,7 @@
 #include "patch/apply.hpp"
 #include "patch/navigate.hpp"
 #include "patch/patch_error.hpp"
+#include "patch/slot_actions.hpp"
 
 namespace docpatch::patch {
 
@@ -12,83 +13,6 @@ using jsonb::ArrayNode;
 using jsonb::RawContainer;
 using jsonb::Type;
 using jsonb::Value;
-
-namespace {
-
-std::string_view last_token(const Pointer& p) {
-  return std::string_view(p.tokens().back().data(), p.tokens().back().size());
-}
-
-void require_array(const Value& v, const Operation& op) {
-  if (v.type == Type::Array) return;
-  fail(op, sqlstate::kTypeMismatch,
-       std::string("the target is ") + jsonb::type_name_with_article(v.type) + ", not an array",
-       std::string(op_name(op.kind)) + " works on arrays.",
-       v.type == Type::Null ? "Use \"unset\" first, or \"set\" the member to an array." : "");
-}
-
-// Number of elements of array a equal to v (stops at the first when `first`).
-uint32_t count_equal(const Value& a, const Value& v, bool first) {
-  uint32_t n = jsonb::container_size(a);
-  uint32_t count = 0;
-  if (a.expanded) {
-    for (uint32_t i = 0; i < n; ++i) {
-      if ((i & 0x3FF) == 0) check_for_interrupts();
-      if (jsonb::json_equal(a.array->elems[i], v) && (++count, first)) break;
-    }
-    return count;
-  }
-  RawContainer raw(a);
-  for (uint32_t i = 0; i < n; ++i) {
-    if ((i & 0x3FF) == 0) check_for_interrupts();
-    if (jsonb::json_equal(raw.element(i), v) && (++count, first)) break;
-  }
-  return count;
-}
-
-Value single_element_array(const Value& v) {
-  ArrayNode* node = jsonb::make_node<ArrayNode>();
-  node->elems.push_back(v);
-  return Value::of(node);
-}
-
-bool add_unique_to(Value* slot, const Operation& op) {
-  require_array(*slot, op);
-  if (count_equal(*slot, op.value, true) != 0) return false;
-  jsonb::expand_array(*slot)->elems.push_back(op.value);
-  return true;
-}
-
-bool pull_from(Value* slot, const Operation& op) {
-  require_array(*slot, op);
-  if (count_equal(*slot, op.value, true) == 0) return false;
-  auto& elems = jsonb::expand_array(*slot)->elems;
-  size_t kept = 0;
-  for (size_t i = 0; i < elems.size(); ++i) {
-    if ((i & 0x3FF) == 0) check_for_interrupts();
-    if (!jsonb::json_equal(elems[i], op.value)) elems[kept++] = elems[i];
-  }
-  elems.resize(kept);
-  return true;
-}
-
-// Replaces *slot with op.value when op.value is lower (min) / higher (max).
-bool min_max_into(Value* slot, const Operation& op) {
-  const Value& v = op.value;  // a number or a string (checked when decoding)
-  if (slot->type != v.type)
-    fail(op, sqlstate::kTypeMismatch,
-         std::string("cannot compare ") + jsonb::type_name_with_article(v.type) + " with " +
-             jsonb::type_name_with_article(slot->type),
-         std::string(op_name(op.kind)) +
-             " compares numbers with numbers and strings with strings; the current value is " +
-             render_value(*slot) + ".");
-  int cmp = v.type == Type::Numeric ? jsonb::compare_numbers(v, *slot) : jsonb::compare_strings(v, *slot);
-  if (op.kind == OpKind::Min ? cmp >= 0 : cmp <= 0) return false;
-  *slot = v;
-  return true;
-}
-
-}  // namespace
 
 // add_unique: appends value to the array unless an equal element is there;
 // a missing object member is created as [value].

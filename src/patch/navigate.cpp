@@ -41,11 +41,6 @@ std::string elements(uint32_t n) {
   return std::to_string(n) + (n == 1 ? " element" : " elements");
 }
 
-bool accepts_create_parents(OpKind k) {
-  return k == OpKind::Add || k == OpKind::Set || k == OpKind::Incr || k == OpKind::AddUnique ||
-         k == OpKind::Min || k == OpKind::Max;
-}
-
 // Prefix for reasons about "from".
 std::string subject(const Operation& op, Which which) {
   if (which == Which::kPath) return {};
@@ -103,6 +98,10 @@ const Pointer& pointer_of(const Operation& op, Which which) {
 
 Key last_key(const Pointer& p) { return token_key(p.tokens().back()); }
 
+std::string_view last_token(const Pointer& p) {
+  return std::string_view(p.tokens().back().data(), p.tokens().back().size());
+}
+
 bool lookup(const Value& root, const Pointer& p, Value* out, Miss* miss) {
   Value cur = root;
   for (size_t i = 0; i < p.size(); ++i) {
@@ -153,7 +152,7 @@ void raise_missing_member(const Operation& op, Which which, size_t depth, const 
     fail(op, state,
          subject(op, which) + "member \"" + excerpt(p.tokens()[depth], 100) + "\" does not exist");
   std::string hint;
-  if (which == Which::kPath && accepts_create_parents(op.kind) && !op.create_parents)
+  if (which == Which::kPath && creates_members(op.kind) && !op.create_parents)
     hint = "Use \"create_parents\": true to create missing objects.";
   fail(op, state,
        subject(op, which) + "parent \"" + pointer_prefix(p, depth + 1) + "\" does not exist", {},

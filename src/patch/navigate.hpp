@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "jsonb/value.hpp"
 #include "patch/operation.hpp"
@@ -52,8 +53,9 @@ enum class Absent {
 jsonb::Value* walk_to_parent(jsonb::Value* root, const Operation& op, Which which,
                              bool create_parents, Absent absent);
 
-// The last token of a pointer, as an object key.
+// The last token of a pointer, as an object key and as text.
 jsonb::Key last_key(const Pointer& p);
+std::string_view last_token(const Pointer& p);
 
 // A copy of v for "copy" that cannot alias nodes later operations change: v
 // itself when it is raw (raw bytes are immutable and shared), else v

@@ -8,6 +8,7 @@
 #include "boundary/boundary.hpp"
 #include "jsonb/reader.hpp"
 #include "patch/patch_error.hpp"
+#include "patch/selector.hpp"
 
 namespace docpatch::patch {
 
@@ -24,22 +25,35 @@ struct OpSpec {
   bool needs_value;
   bool needs_from;
   bool accepts_create_parents;
+  // Why the op refuses a "jsonpath" (nullptr: it accepts one), and what to
+  // do instead.
+  const char* jsonpath_refusal;
+  const char* jsonpath_hint;
 };
 
+const char* const kAddHint =
+    "Use \"set\" with a jsonpath to change the values it selects (with \"if_none\": \"append\" it appends "
+    "when no element matches), or give add a \"path\".";
+const char* const kPointersHint = "Give \"from\" and \"path\" as JSON Pointers.";
+
 constexpr OpSpec kOps[] = {
-    {"add", OpKind::Add, true, false, true},
-    {"remove", OpKind::Remove, false, false, false},
-    {"replace", OpKind::Replace, true, false, false},
-    {"move", OpKind::Move, false, true, false},
-    {"copy", OpKind::Copy, false, true, false},
-    {"test", OpKind::Test, true, false, false},
-    {"set", OpKind::Set, true, false, true},
-    {"incr", OpKind::Incr, true, false, true},
-    {"add_unique", OpKind::AddUnique, true, false, true},
-    {"pull", OpKind::Pull, true, false, false},
-    {"unset", OpKind::Unset, false, false, false},
-    {"min", OpKind::Min, true, false, true},
-    {"max", OpKind::Max, true, false, true},
+    {"add", OpKind::Add, true, false, true,
+     "add does not accept a jsonpath: it inserts at a position, and a jsonpath selects values, not positions",
+     kAddHint},
+    {"remove", OpKind::Remove, false, false, false, nullptr, nullptr},
+    {"replace", OpKind::Replace, true, false, false, nullptr, nullptr},
+    {"move", OpKind::Move, false, true, false,
+     "move does not accept a jsonpath: it takes one value from \"from\" to \"path\"", kPointersHint},
+    {"copy", OpKind::Copy, false, true, false,
+     "copy does not accept a jsonpath: it takes one value from \"from\" to \"path\"", kPointersHint},
+    {"test", OpKind::Test, true, false, false, nullptr, nullptr},
+    {"set", OpKind::Set, true, false, true, nullptr, nullptr},
+    {"incr", OpKind::Incr, true, false, true, nullptr, nullptr},
+    {"add_unique", OpKind::AddUnique, true, false, true, nullptr, nullptr},
+    {"pull", OpKind::Pull, true, false, false, nullptr, nullptr},
+    {"unset", OpKind::Unset, false, false, false, nullptr, nullptr},
+    {"min", OpKind::Min, true, false, true, nullptr, nullptr},
+    {"max", OpKind::Max, true, false, true, nullptr, nullptr},
 };
 
 const char* const kOpList =
@@ -63,8 +77,42 @@ Pointer parse_pointer(Key text, const char* what, const Operation& op) {
 
 // Raises DP001 "<label>: <reason>".  Messages are built only on this error
 // path: decoding a valid patch allocates nothing outside memory contexts.
-[[noreturn]] void malformed(const Operation& op, const std::string& reason) {
-  throw Error(sqlstate::kInvalidPatch, op_label(op) + ": " + reason);
+[[noreturn]] void malformed(const Operation& op, const std::string& reason, const std::string& hint = {}) {
+  throw Error(sqlstate::kInvalidPatch, op_label(op) + ": " + reason, {}, hint);
+}
+
+// "jsonpath", "vars" and "if_none" of an operation in the jsonpath form.
+void decode_jsonpath_members(const RawContainer& obj, Operation* op) {
+  Value vars;
+  bool has_vars = member(obj, "vars", &vars);
+  op->selector = decode_selector(op->jsonpath_text, has_vars ? &vars : nullptr, *op);
+  const Selector& selector = *op->selector;
+
+  Value v;
+  if (member(obj, "if_none", &v)) {
+    std::string_view mode = v.type == Type::String ? std::string_view(v.raw, v.len) : std::string_view();
+    if (mode == "error")
+      op->if_none = IfNone::kError;
+    else if (mode == "skip")
+      op->if_none = IfNone::kSkip;
+    else if (mode == "append")
+      op->if_none = IfNone::kAppend;
+    else
+      malformed(*op, v.type == Type::String
+                         ? "unknown \"if_none\" \"" + excerpt(mode, 40) + "\""
+                         : std::string("member \"if_none\" must be a string, not ") +
+                               jsonb::type_name_with_article(v.type),
+                "\"if_none\" is \"error\" (the default), \"skip\" or \"append\".");
+  }
+  if (op->if_none == IfNone::kAppend) {
+    if (op->kind != OpKind::Set)
+      malformed(*op, "\"if_none\": \"append\" is for set only",
+                "It appends the operation's value to an array, as the new element.");
+    if (selector.final_wildcard == selector.steps.size())
+      malformed(*op, "\"if_none\": \"append\" needs a jsonpath that ends in [*] ? (...)",
+                "The array that [*] iterates is where the value is appended when no element matches the "
+                "filter: $.items[*] ? (@.sku == $sku).");
+  }
 }
 
 void decode_one(const Value& element, uint32_t index, Operation* op) {
@@ -94,16 +142,34 @@ void decode_one(const Value& element, uint32_t index, Operation* op) {
   op->kind = spec->kind;
   op->index = index;
 
-  if (!member(obj, "path", &v))
-    throw Error(sqlstate::kInvalidPatch,
-                op_label(index, spec->name, {}, false) + ": member \"path\" is missing");
-  if (v.type != Type::String)
-    throw Error(sqlstate::kInvalidPatch,
-                op_label(index, spec->name, {}, false) + ": member \"path\" must be a string, not " +
-                    jsonb::type_name_with_article(v.type),
-                {}, "A path is a JSON Pointer such as \"/a/b/0\" (\"\" is the whole document).");
-  op->path_text = v.as_key();
-  op->path = parse_pointer(op->path_text, "path", *op);
+  Value jsonpath;
+  bool has_path = member(obj, "path", &v);
+  if (member(obj, "jsonpath", &jsonpath)) {
+    if (has_path)
+      throw Error(sqlstate::kInvalidPatch,
+                  op_label(index, spec->name, {}, false) + ": give either \"path\" or \"jsonpath\", not both", {},
+                  "\"path\" is a JSON Pointer to one location; \"jsonpath\" selects every value it matches.");
+    if (jsonpath.type != Type::String)
+      throw Error(sqlstate::kInvalidPatch,
+                  op_label(index, spec->name, {}, false) + ": member \"jsonpath\" must be a string, not " +
+                      jsonb::type_name_with_article(jsonpath.type),
+                  {}, "A jsonpath is a string such as \"$.items[*] ? (@.id == $id)\".");
+    op->jsonpath_form = true;
+    op->jsonpath_text = jsonpath.as_key();
+    if (spec->jsonpath_refusal != nullptr)
+      throw Error(sqlstate::kInvalidPatch, op_label(*op) + ": " + spec->jsonpath_refusal, {}, spec->jsonpath_hint);
+  } else {
+    if (!has_path)
+      throw Error(sqlstate::kInvalidPatch,
+                  op_label(index, spec->name, {}, false) + ": member \"path\" is missing");
+    if (v.type != Type::String)
+      throw Error(sqlstate::kInvalidPatch,
+                  op_label(index, spec->name, {}, false) + ": member \"path\" must be a string, not " +
+                      jsonb::type_name_with_article(v.type),
+                  {}, "A path is a JSON Pointer such as \"/a/b/0\" (\"\" is the whole document).");
+    op->path_text = v.as_key();
+    op->path = parse_pointer(op->path_text, "path", *op);
+  }
 
   if (spec->needs_from) {
     if (!member(obj, "from", &v)) malformed(*op, "member \"from\" is missing");
@@ -115,12 +181,15 @@ void decode_one(const Value& element, uint32_t index, Operation* op) {
   }
 
   if (spec->needs_value) {
-    if (!member(obj, "value", &op->value)) malformed(*op, "member \"value\" is missing");
+    op->has_value = member(obj, "value", &op->value);
+    // With a jsonpath, "test" without a value tests that something is selected.
+    bool optional = op->kind == OpKind::Test && op->jsonpath_form;
+    if (!op->has_value && !optional) malformed(*op, "member \"value\" is missing");
     Type t = op->value.type;
-    if (op->kind == OpKind::Incr && t != Type::Numeric)
+    if (op->has_value && op->kind == OpKind::Incr && t != Type::Numeric)
       malformed(*op, std::string("member \"value\" must be a number, not ") +
                          jsonb::type_name_with_article(t));
-    if ((op->kind == OpKind::Min || op->kind == OpKind::Max) && t != Type::Numeric &&
+    if (op->has_value && (op->kind == OpKind::Min || op->kind == OpKind::Max) && t != Type::Numeric &&
         t != Type::String)
       malformed(*op, std::string("member \"value\" must be a number or a string, not ") +
                          jsonb::type_name_with_article(t));
@@ -134,8 +203,11 @@ void decode_one(const Value& element, uint32_t index, Operation* op) {
     op->create_parents = v.type == Type::True;
   }
 
+  if (op->jsonpath_form) decode_jsonpath_members(obj, op);
+
   // Requests that no document can satisfy.
-  if ((op->kind == OpKind::Remove || op->kind == OpKind::Unset) && op->path.is_root())
+  bool whole = op->jsonpath_form ? op->selector->depth == 0 : op->path.is_root();
+  if ((op->kind == OpKind::Remove || op->kind == OpKind::Unset) && whole)
     throw Error(sqlstate::kInvalidPatch, op_label(*op) + ": cannot remove the whole document", {},
                 "Use \"replace\" with path \"\" to replace the document.");
   if (op->kind == OpKind::Move && op->from.is_proper_prefix_of(op->path))
@@ -150,6 +222,12 @@ const char* op_name(OpKind kind) {
   for (const OpSpec& s : kOps)
     if (s.kind == kind) return s.name;
   return "unknown";
+}
+
+bool creates_members(OpKind kind) {
+  for (const OpSpec& s : kOps)
+    if (s.kind == kind) return s.accepts_create_parents;
+  return false;
 }
 
 void decode_patch(const Value& patch, Operations* out) {
@@ -171,7 +249,7 @@ void decode_patch(const Value& patch, Operations* out) {
     out->emplace_back();
     Operation& op = out->back();
     decode_one(element, i, &op);
-    segments += op.path.size() + op.from.size();
+    segments += op.path.size() + op.from.size() + (op.selector != nullptr ? op.selector->steps.size() : 0);
     if (segments > kMaxPatchSegments)
       throw Error(sqlstate::kProgramLimit,
                   op_label(op) + ": the patch has more than " + std::to_string(kMaxPatchSegments) +

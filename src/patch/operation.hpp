@@ -6,6 +6,8 @@
 // (SQLSTATE DP001): the patch's shape, the op names, the members each op
 // requires and their types, pointer syntax, and the statically impossible
 // requests (remove/unset of the whole document, move into its own child).
+// An operation may give a "jsonpath" instead of a "path" (selector.hpp):
+// it is parsed and checked here too, once per patch.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +32,19 @@ enum class OpKind : uint8_t {
 // The op's name as written in a patch ("add", "add_unique", ...).
 const char* op_name(OpKind kind);
 
+// True for the ops that create what is missing, and accept
+// "create_parents": add, set, incr, add_unique, min, max.
+bool creates_members(OpKind kind);
+
+struct Selector;  // a decoded "jsonpath" (selector.hpp)
+
+// What a jsonpath operation does when its jsonpath selects nothing.
+enum class IfNone : uint8_t {
+  kError,   // "error" (the default): DP002, or DP004 for "test"
+  kSkip,    // "skip": nothing changes
+  kAppend,  // "append" ("set" ending in [*] ? (...)): append value to each array without a match
+};
+
 struct Operation {
   OpKind kind;
   uint32_t index;          // 0-based position in the patch array
@@ -39,6 +54,12 @@ struct Operation {
   jsonb::Key from_text;    // "from" as written (move, copy)
   jsonb::Value value;      // "value", raw (ops that take one)
   bool create_parents;     // "create_parents": true (ops that accept it)
+  bool has_value = false;  // "value" was given ("test" with a jsonpath may omit it)
+  // The jsonpath form: "jsonpath" instead of "path".
+  bool jsonpath_form = false;          // "jsonpath" was given
+  const Selector* selector = nullptr;  // its decoded form (once decoding got that far)
+  jsonb::Key jsonpath_text;            // "jsonpath" as written (for messages)
+  IfNone if_none = IfNone::kError;     // "if_none"
 };
 
 using Operations = PgVector<Operation>;

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "boundary/work_context.hpp"
 #include "jsonb/reader.hpp"
 
 namespace docpatch::patch {
@@ -13,37 +14,6 @@ struct PatchCache {
   Size size;
   const char* bytes;      // copy of the ops datum
   const Operations* ops;
-};
-
-// Switches to a context for the scope; restores the previous one.
-class ContextSwitch {
- public:
-  explicit ContextSwitch(MemoryContext context) : previous_(MemoryContextSwitchTo(context)) {}
-  ~ContextSwitch() { MemoryContextSwitchTo(previous_); }
-  ContextSwitch(const ContextSwitch&) = delete;
-  ContextSwitch& operator=(const ContextSwitch&) = delete;
-
- private:
-  MemoryContext previous_;
-};
-
-// Deletes a memory context on scope exit unless released.
-class ContextOwner {
- public:
-  explicit ContextOwner(MemoryContext context) : context_(context) {}
-  ~ContextOwner() {
-    if (context_ != nullptr) MemoryContextDelete(context_);
-  }
-  MemoryContext release() {
-    MemoryContext c = context_;
-    context_ = nullptr;
-    return c;
-  }
-  ContextOwner(const ContextOwner&) = delete;
-  ContextOwner& operator=(const ContextOwner&) = delete;
-
- private:
-  MemoryContext context_;
 };
 
 const Operations* decode_into_current(const Jsonb* ops) {

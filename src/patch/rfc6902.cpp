@@ -14,10 +14,6 @@ using jsonb::Value;
 
 namespace {
 
-std::string_view last_token(const Pointer& p) {
-  return std::string_view(p.tokens().back().data(), p.tokens().back().size());
-}
-
 // RFC 6902 "add" of v at op's path: replaces the document at "", sets an
 // object member (replacing it), inserts into an array (index <= length, or
 // "-" to append).  Shared by add, copy and move.

@@ -47,7 +47,9 @@ jsonb::Value fold_step(Kind kind, const jsonb::Value& acc, bool has_acc, const j
       auto* ops = jsonb::make_node<patch::Operations>(PgAllocator<patch::Operation>(CurrentMemoryContext));
       patch::decode_patch(doc, ops);
       jsonb::Value root = has_acc ? acc : merge::empty_object();
-      patch::apply_patch(&root, *ops);
+      // No datum: a filter that PostgreSQL evaluates gets the folded tree
+      // serialized as it stands.
+      patch::apply_patch(&root, nullptr, *ops);
       return root;
     }
   }

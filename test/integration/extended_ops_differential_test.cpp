@@ -30,6 +30,7 @@
 #include "support/json_paths.hpp"
 #include "support/pg.hpp"
 #include "support/randomized.hpp"
+#include "support/slot_oracle.hpp"
 
 using docpatch::test::Connection;
 using docpatch::test::ScratchDatabase;
@@ -41,15 +42,15 @@ using docpatch::test::all_locations;
 using docpatch::test::pointer_text;
 using docpatch::test::proper_prefix;
 using docpatch::test::Tokens;
+using docpatch::test::add_unique_to;
+using docpatch::test::increment;
+using docpatch::test::json_equal;
+using docpatch::test::min_max_into;
+using docpatch::test::pull_from;
+using docpatch::test::refuse;
+using docpatch::test::Refusal;
 
 // ---- the reference implementation ----
-
-// A refusal, with the SQLSTATE docpatch documents for it.
-struct Refusal {
-  std::string sqlstate;
-};
-
-[[noreturn]] void refuse(const char* code) { throw Refusal{code}; }
 
 // Parses a JSON Pointer; nullopt for bad syntax.
 std::optional<Tokens> parse_pointer(const std::string& text) {
@@ -86,10 +87,6 @@ Index array_index(const std::string& t, size_t* value) {
   *value = v;
   return Index::kIndex;
 }
-
-// RFC 6902 "test" equality: numbers numerically (nlohmann compares integers
-// and floats by value), objects regardless of order, arrays in order.
-bool json_equal(const json& a, const json& b) { return a == b; }
 
 // Read-only resolution.  `missing` is the SQLSTATE of a location that is not
 // there (DP002, or DP004 for test); a malformed index is always DP001 and a
@@ -217,46 +214,6 @@ json* existing_or_create(json& doc, const Op& o, const json& fresh, bool* create
   if (k == Index::kInvalid) refuse("DP001");
   if (k == Index::kEnd || i >= parent->size()) refuse("DP002");
   return &(*parent)[i];
-}
-
-void increment(json& slot, const json& v) {
-  if (!slot.is_number()) refuse("DP003");
-  if (slot.is_number_float() || v.is_number_float())
-    slot = slot.get<double>() + v.get<double>();
-  else
-    slot = slot.get<int64_t>() + v.get<int64_t>();
-}
-
-void add_unique_to(json& slot, const json& v) {
-  if (!slot.is_array()) refuse("DP003");
-  for (const auto& e : slot)
-    if (json_equal(e, v)) return;
-  slot.push_back(v);
-}
-
-void pull_from(json& slot, const json& v) {
-  if (!slot.is_array()) refuse("DP003");
-  json kept = json::array();
-  for (const auto& e : slot)
-    if (!json_equal(e, v)) kept.push_back(e);
-  slot = kept;
-}
-
-void min_max_into(json& slot, const json& v, bool is_min) {
-  bool both_numbers = slot.is_number() && v.is_number();
-  bool both_strings = slot.is_string() && v.is_string();
-  if (!both_numbers && !both_strings) refuse("DP003");
-  int cmp;
-  if (both_numbers) {
-    double a = v.get<double>(), b = slot.get<double>();
-    cmp = a < b ? -1 : a > b ? 1 : 0;
-  } else {
-    const auto& a = v.get_ref<const std::string&>();
-    const auto& b = slot.get_ref<const std::string&>();
-    cmp = a.compare(b) < 0 ? -1 : a.compare(b) > 0 ? 1 : 0;
-  }
-  if (is_min ? cmp >= 0 : cmp <= 0) return;
-  slot = v;
 }
 
 const char* const kOps[] = {"add", "remove", "replace", "move", "copy", "test", "set",
@@ -716,12 +673,6 @@ class Generator {
   std::mt19937_64 rng_;
 };
 
-int cases_from_env() {
-  const char* n = std::getenv("DOCPATCH_CASES");
-  if (n != nullptr && *n != '\0') return std::atoi(n);
-  return docpatch::test::long_mode() ? 300000 : 3000;
-}
-
 }  // namespace
 
 // The reference itself, on the documentation's examples.
@@ -751,7 +702,7 @@ TEST(ExtendedOpsDifferential, AgreesWithTheReference) {
   c.exec(docpatch::test::kPatchTryFunction);
 
   const uint64_t seed = docpatch::test::seed_from_env(20260101);
-  const int total = cases_from_env();
+  const int total = docpatch::test::cases_from_env(3000, 300000);
   const int batch_size = 500;
   std::cout << "[ differential ] extended ops: seed " << seed << ", " << total << " cases" << std::endl;
 

@@ -1,7 +1,7 @@
 // Long docpatch calls are cancellable: statement_timeout and
-// pg_cancel_backend() stop a 100,000-operation patch, a deep merge of a huge
-// document and a merge diff of two huge documents promptly, with SQLSTATE
-// 57014, and the session stays usable.
+// pg_cancel_backend() stop a 100,000-operation patch, long jsonpath
+// selections, a deep merge of a huge document and a merge diff of two huge
+// documents promptly, with SQLSTATE 57014, and the session stays usable.
 //
 // "Promptly" is a correctness bound with generous slack, not a benchmark:
 // each workload is first run (or, for the patch, a tenth of it is run)
@@ -181,6 +181,58 @@ TEST_F(Cancel, PgCancelBackendStopsAHundredThousandOperationPatch) {
   EXPECT_EQ(r.sqlstate, "57014");
   EXPECT_LT(r.seconds, 2.0) << "pg_cancel_backend took " << r.seconds << " s to stop a patch of about " << full << " s";
   EXPECT_EQ(c.value("SELECT 1"), "1");
+}
+
+// jsonpath selectors: one operation whose filter is a disjunction of t
+// terms that never hold, over an array of n elements, evaluated natively
+// (@.i == -k, n = 400,000) or by PostgreSQL's executor (@.i % 7 == 7 + k,
+// n = 50,000), with t sized so that the operation would take at least 3 s
+// (from the time of 1 and of 11 terms), stops within 2 s of a 0.3 s
+// timeout: the selection itself checks for interrupts.  Light on purpose
+// (nothing but the filter grows, and the uncancelled operation never runs):
+// the tests run alongside each other, some of them measuring times.
+TEST_F(Cancel, StatementTimeoutStopsALongSelection) {
+  Connection c = connect();
+  c.exec("CREATE TEMP TABLE selection_work (doc jsonb, ops jsonb)");
+  c.exec("ALTER TABLE selection_work ALTER doc SET STORAGE EXTERNAL");
+  struct Case {
+    const char* name;
+    int elements;
+    const char* term;  // format() of one term, %s its number
+  };
+  const Case cases[] = {
+      {"native filter", 400000, "@.i == -%s"},
+      {"filter PostgreSQL evaluates", 50000, "@.i %% 7 == 7 + %s"},
+  };
+  const char* const kSelect = "SELECT pg_column_size(jsonb_patch_ops(doc, ops)) FROM selection_work";
+  auto set_filter = [&](const char* term, int terms) {
+    c.exec("UPDATE selection_work SET ops = jsonb_build_object('op', 'set', 'if_none', 'skip', 'value', 1, "
+           "'jsonpath', '$.l[*] ? (' || (SELECT string_agg(format($1, k), ' || ') FROM generate_series(1, $2::int) k) || ').x')",
+           {std::string(term), std::to_string(terms)});
+  };
+  for (const Case& k : cases) {
+    c.exec("TRUNCATE selection_work");
+    c.exec("INSERT INTO selection_work (doc) SELECT jsonb_build_object('l', (SELECT jsonb_agg(jsonb_build_object('i', i)) "
+           "FROM generate_series(1, $1::int) i))",
+           {std::to_string(k.elements)});
+    set_filter(k.term, 1);
+    double one = std::min(timed(c, kSelect), timed(c, kSelect));
+    set_filter(k.term, 11);
+    double eleven = std::min(timed(c, kSelect), timed(c, kSelect));
+    double per_term = std::max((eleven - one) / 10, 1e-4);
+    int terms = std::min(1000, static_cast<int>((3.5 - one) / per_term) + 2);
+    double full = one + per_term * (terms - 1);
+    set_filter(k.term, terms);
+    std::cout << "[ cancel ] selection over " << k.elements << " elements, " << k.name << " of " << terms
+              << " terms: about " << full << " s uncancelled" << std::endl;
+    ASSERT_GE(full, 3.0) << k.name << ": the workload is too small to show anything";
+    auto r = with_timeout(c, kSelect, 300);
+    std::cout << "[ cancel ] stopped after " << r.seconds << " s (timeout 0.3 s)" << std::endl;
+    EXPECT_EQ(r.sqlstate, "57014") << k.name;
+    EXPECT_LT(r.seconds, 2.0) << k.name << ": a timeout of 0.3 s took " << r.seconds << " s to stop a selection of about "
+                              << full << " s";
+    EXPECT_EQ(c.value("SELECT 1"), "1") << "the session must stay usable";
+  }
 }
 
 // The merges: a timeout (and a cancel request) lands a quarter of the way

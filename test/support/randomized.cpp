@@ -15,6 +15,12 @@ uint64_t seed_from_env(uint64_t fallback) {
   return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
 }
 
+int cases_from_env(int normal, int long_run) {
+  const char* n = std::getenv("DOCPATCH_CASES");
+  if (n != nullptr && *n != '\0') return std::atoi(n);
+  return long_mode() ? long_run : normal;
+}
+
 const char* const kPatchTryFunction = R"sql(
 CREATE FUNCTION patch_try(doc jsonb, ops jsonb, OUT code text, OUT result jsonb)
 LANGUAGE plpgsql AS $$

@@ -13,6 +13,10 @@ bool long_mode();
 // DOCPATCH_SEED if set, otherwise `fallback` (each test's fixed seed).
 uint64_t seed_from_env(uint64_t fallback);
 
+// DOCPATCH_CASES if set, otherwise `long_run` cases with DOCPATCH_LONG=1 and
+// `normal` without.
+int cases_from_env(int normal, int long_run);
+
 // CREATE FUNCTION patch_try(doc, ops, OUT code, OUT result): applies a patch
 // and returns '00000' and the result, or the SQLSTATE of the refusal.
 extern const char* const kPatchTryFunction;
