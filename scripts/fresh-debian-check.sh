@@ -11,9 +11,11 @@
 #      the ../shared sources, which are bind-mounted read-only).
 # Prints the numbers at the end; they are recorded in docs/getting-started.md.
 #
-#   sudo scripts/fresh-debian-check.sh [--demo-only] [WORKDIR]
+#   sudo scripts/fresh-debian-check.sh [--demo-only] [--reuse-builds] [WORKDIR]
 #        WORKDIR defaults to /var/tmp/docpatch-fresh-debian; --demo-only stops
-#        after step 2 (to time the demo again without the half-hour test run)
+#        after step 2 (to time the demo again without the long test run);
+#        --reuse-builds gives the new root the servers and Citus that the
+#        previous run in WORKDIR built (a warm run, as CI on one machine is)
 #
 # Not run by CI (it needs root, debootstrap and about an hour); run it by
 # hand after changing the demo, install-deps.sh or the test command.  The
@@ -25,8 +27,14 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-demo_only=0
-if [ "${1:-}" = --demo-only ]; then demo_only=1; shift; fi
+demo_only=0 reuse_builds=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --demo-only) demo_only=1; shift ;;
+    --reuse-builds) reuse_builds=1; shift ;;
+    *) break ;;
+  esac
+done
 work=${1:-/var/tmp/docpatch-fresh-debian}
 [ "$(id -u)" -eq 0 ] || { echo "fresh-debian-check: needs root (debootstrap, chroot)" >&2; exit 1; }
 
@@ -54,8 +62,17 @@ LIST
 fi
 
 root=$work/root
+# --reuse-builds: the servers and Citus the previous run built (its
+# /var/cache/docpatch) go into the new root; everything else is fresh.
+if [ "$reuse_builds" = 1 ] && [ -d "$root/var/cache/docpatch" ]; then
+  rm -rf "$work/builds" && mv "$root/var/cache/docpatch" "$work/builds"
+fi
 rm -rf "$root"
 cp -a "$work/base" "$root"
+if [ "$reuse_builds" = 1 ] && [ -d "$work/builds" ]; then
+  mkdir -p "$root/var/cache" && mv "$work/builds" "$root/var/cache/docpatch"
+  echo "fresh-debian-check: reusing the previous run's builds: $(ls "$root/var/cache/docpatch" | paste -sd' ')"
+fi
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 git clone -q --bare "$repo" "$root/srv/docpatch.git"
 git -C "$root/srv/docpatch.git" symbolic-ref HEAD "refs/heads/$(git -C "$repo" rev-parse --abbrev-ref HEAD)"
