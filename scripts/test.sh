@@ -224,7 +224,7 @@ test_package() {
     all_passed=$((all_passed + 1))
   else
     status=1
-    summary+=("Debian package: FAILED (build log: build/logs/package-build.log)")
+    summary+=("Debian package: FAILED (why: the \"test-package:\" line above; build log: build/logs/package-build.log)")
     all_failed=$((all_failed + 1))
   fi
 }
