@@ -56,7 +56,7 @@ fail() { echo "test-package: $*" >&2; exit 1; }
 phase() { echo "== package: $*"; }
 
 check=${DOCPATCH_PACKAGE_CHECK:-}
-deps=(debhelper dpkg-dev postgresql-server-dev-all lintian)
+deps=(build-essential debhelper dpkg-dev postgresql-server-dev-all lintian)   # build-essential: dpkg-buildpackage checks for it
 [ "$check" = 1 ] && deps+=(postgresql-all)
 "$repo/scripts/install-deps.sh" "${deps[@]}" >&2
 
