@@ -8,7 +8,7 @@
 namespace docpatch {
 
 std::string_view server_encoding_prefix(std::string_view text, size_t max) {
-  if (text.size() <= max) return text;
+  // quoted_excerpt asks only for a text longer than max (core/text.hpp).
   // pg_mbcliplen looks at no byte past the character that crosses the limit:
   // the rest of a long text is not passed (and the lengths fit in an int).
   size_t limit = std::min(max, static_cast<size_t>(MaxAllocSize));
