@@ -8,7 +8,9 @@
 -- result is only tested for NULL, so neither side pays for copying it),
 -- with n calibrated so that one timing lasts about `target_ms`.  The
 -- variants of a case run side by side, `reps` times, alternating which goes
--- first; the report takes medians.  Both sides get the same detoasted
+-- first.  bench/run.sh calls bench.functions() once per run, each run in a
+-- fresh backend; the report takes medians within a run and gives the median
+-- and the spread (min-max) over the runs.  Both sides get the same detoasted
 -- document, so detoasting costs neither anything.
 
 CREATE SCHEMA IF NOT EXISTS bench;
@@ -91,7 +93,7 @@ INSERT INTO bench.function_cases VALUES
   '`jsonb_patch_ops` by index `/references/%REF%/meta/k`');
 
 CREATE TABLE IF NOT EXISTS bench.function_results (
-  size text, case_ord int, variant text, rep int, n int, us_per_call float8);
+  run int, size text, case_ord int, variant text, rep int, n int, us_per_call float8);
 
 -- A PL/pgSQL function that evaluates expr over d n times and returns the
 -- microseconds per call.
@@ -116,8 +118,10 @@ BEGIN
 END
 $outer$;
 
--- cases: the ords of the cases to run (NULL: all of them).
-CREATE OR REPLACE FUNCTION bench.functions(sizes text[], reps int, target_ms float8, cases int[] DEFAULT NULL)
+-- cases: the ords of the cases to run (NULL: all of them); run: the number
+-- its results are stored under (replacing that run's earlier results).
+CREATE OR REPLACE FUNCTION bench.functions(sizes text[], reps int, target_ms float8, cases int[] DEFAULT NULL,
+                                           run int DEFAULT 1)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   sz text;
@@ -131,7 +135,7 @@ DECLARE
   variants text[] := ARRAY['docpatch', 'baseline'];
   k int;
 BEGIN
-  DELETE FROM bench.function_results;
+  DELETE FROM bench.function_results r WHERE r.run = functions.run;
   FOREACH sz IN ARRAY sizes LOOP
     d := bench.doc(bench.scale_for(sz));
     ref := least(37, jsonb_array_length(d -> 'references') - 1);
@@ -157,7 +161,7 @@ BEGIN
         FOR j IN 1..2 LOOP
           k := 1 + (j + r) % 2;  -- alternate which variant runs first
           EXECUTE format('SELECT bench.loop_%s($1, $2)', variants[k]) INTO us USING d, calls[k];
-          INSERT INTO bench.function_results VALUES (sz, c.ord, variants[k], r, calls[k], us);
+          INSERT INTO bench.function_results VALUES (run, sz, c.ord, variants[k], r, calls[k], us);
         END LOOP;
       END LOOP;
     END LOOP;
@@ -165,19 +169,30 @@ BEGIN
 END
 $$;
 
--- The report: one markdown row per case and size.
+-- The report: one row per case and size.  Within a run: the medians of the
+-- times and of the per-repetition ratios; over the runs: the median of the
+-- runs' figures and the spread (min-max) of their ratios.
 CREATE OR REPLACE VIEW bench.function_report AS
 WITH per_rep AS (
-  SELECT size, case_ord, rep,
+  SELECT run, size, case_ord, rep,
          max(us_per_call) FILTER (WHERE variant = 'docpatch') AS dp,
          max(us_per_call) FILTER (WHERE variant = 'baseline') AS base
   FROM bench.function_results
-  GROUP BY size, case_ord, rep)
+  GROUP BY run, size, case_ord, rep),
+per_run AS (
+  SELECT run, size, case_ord,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY dp) AS dp_us,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY base) AS base_us,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY base / dp) AS ratio
+  FROM per_rep
+  GROUP BY run, size, case_ord)
 SELECT c.ord, p.size,
        c.name, c.baseline_name, c.target,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY p.dp) AS dp_us,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY p.base) AS base_us,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY p.base / p.dp) AS ratio,
-       count(*) AS reps
-FROM per_rep p JOIN bench.function_cases c ON c.ord = p.case_ord
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY p.dp_us) AS dp_us,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY p.base_us) AS base_us,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY p.ratio) AS ratio,
+       min(p.ratio) AS ratio_min,
+       max(p.ratio) AS ratio_max,
+       count(*) AS runs
+FROM per_run p JOIN bench.function_cases c ON c.ord = p.case_ord
 GROUP BY c.ord, p.size, c.name, c.baseline_name, c.target;

@@ -82,7 +82,7 @@ def status(pid):
 
 
 def measure(statement, reps):
-    """Median peak growth in bytes over `reps` fresh backends."""
+    """Peak growth in bytes in `reps` fresh backends: (median, min, max)."""
     peaks = []
     for _ in range(reps):
         conn = psycopg2.connect("")
@@ -108,7 +108,7 @@ def measure(statement, reps):
         peaks.append(after["VmHWM"] - before["VmRSS"] - shared)
         conn.close()
     peaks.sort()
-    return peaks[len(peaks) // 2]
+    return peaks[len(peaks) // 2], peaks[0], peaks[-1]
 
 
 def main():
@@ -128,11 +128,15 @@ def main():
     print(f"Document: {size / 1048576:.2f} MB as jsonb in memory ({text_size / 1048576:.2f} MB as text, "
           f"{stored / 1048576:.2f} MB stored with pglz).")
     print()
+    print(f"Median of {reps} fresh backends (min-max).")
+    print()
     print("| statement | peak backend memory | as a multiple of the document |")
     print("|---|---:|---:|")
+    mb = 1048576
     for label, statement in CASES:
-        peak = measure(statement, reps)
-        print(f"| {label} | {peak / 1048576:.2f} MB | {peak / size:.2f}x |")
+        peak, low, high = measure(statement, reps)
+        print(f"| {label} | {peak / mb:.2f} MB ({low / mb:.2f}–{high / mb:.2f}) "
+              f"| {peak / size:.2f}x ({low / size:.2f}–{high / size:.2f}) |")
     cur.execute("DROP TABLE mem_docs")
 
 

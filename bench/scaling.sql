@@ -8,6 +8,9 @@
 
 CREATE SCHEMA IF NOT EXISTS bench;
 
+-- What bench/run.sh keeps of each run of bench.scaling().
+CREATE TABLE IF NOT EXISTS bench.scaling_results (run int, ord int, kind text, n int, us_per_op float8);
+
 CREATE OR REPLACE FUNCTION bench.scaling_case(kind text, n int)
 RETURNS TABLE (doc jsonb, ops jsonb) LANGUAGE sql AS $$
   SELECT CASE kind

@@ -6,9 +6,11 @@
 #   patch_ops  UPDATE items SET doc = jsonb_patch_ops(doc, $ops) WHERE id = $id
 #   guarded    etag_guarded_update('items', $id, $etag, $ops)  (when installed)
 #   rmw        BEGIN; SELECT doc ... FOR UPDATE; UPDATE ... SET doc = $doc; COMMIT
-# and prints one markdown row per (size, compression, variant): throughput,
-# p50/p95 latency (from pgbench --log), bytes the client sent per update and
-# round trips per update.
+# and prints one markdown row per (size, compression, variant): throughput
+# (median of the runs and their min-max), p50/p95 latency (from pgbench
+# --log), bytes the client sent per update, round trips per update, and the
+# throughput ratio to read-modify-write (taken within each run: the median
+# and min-max of the runs' ratios).
 #
 # Bytes sent are measured, not estimated: pgbench runs under strace, which
 # records every sendto() on the server's socket; two runs of different
@@ -17,7 +19,8 @@
 # Expects the environment of a running server (PGHOST, ...) with docpatch and
 # bench/documents.sql installed in the current database.
 #   BENCH_SECONDS  duration of one pgbench run (default 10)
-#   BENCH_REPS     runs of each variant, interleaved (default 3; medians)
+#   BENCH_REPS     runs of each variant, interleaved (default 3; medians and
+#                  min-max)
 #   BENCH_SIZES    sizes to run (default "1 KB,50 KB,1 MB")
 set -Eeuo pipefail
 trap 'echo "$0: line $LINENO failed: $BASH_COMMAND" >&2' ERR
@@ -84,6 +87,8 @@ run_pgbench() {  # variant rows logprefix extra-args...
 
 # Median of the numbers on stdin.
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+# "median min max" of the numbers on stdin.
+spread() { sort -g | awk '{a[NR]=$1} END {printf "%s %s %s\n", (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2, a[1], a[NR]}'; }
 
 # Bytes the client sends per transaction of `variant`, from strace.
 bytes_per_update() {  # variant rows
@@ -97,14 +102,14 @@ bytes_per_update() {  # variant rows
   echo $(( (total[1] - total[0]) / 40 ))
 }
 
-echo "| size | TOAST | statement | updates/s | p50 ms | p95 ms | bytes sent per update | round trips | throughput vs read-modify-write |"
+echo "| size | TOAST | statement | updates/s (min-max) | p50 ms | p95 ms | bytes sent per update | round trips | throughput vs read-modify-write (min-max) |"
 echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
 for size in "${sizes[@]}"; do
   rows=200
   [ "$size" = "1 MB" ] && rows=20
   for compression in pglz lz4; do
     load_table "$size" "$compression" "$rows"
-    declare -A tps=() p50=() p95=() sent=()
+    declare -A tps=() p50=() p95=() sent=() ratio=()
     for v in "${variants[@]}"; do : >"$work/tps.$v"; : >"$work/lat.$v"; done
     for ((r = 1; r <= reps; r++)); do
       # Rotate the order of the variants from one repetition to the next.
@@ -122,7 +127,9 @@ for size in "${sizes[@]}"; do
       done
     done
     for v in "${variants[@]}"; do
-      tps[$v]=$(median <"$work/tps.$v")
+      tps[$v]=$(spread <"$work/tps.$v")
+      # the ratio to read-modify-write within each run (the lines are runs)
+      ratio[$v]=$(paste "$work/tps.$v" "$work/tps.rmw" | awk '{print $1 / $2}' | spread)
       sort -g "$work/lat.$v" >"$work/lat.sorted"
       n=$(wc -l <"$work/lat.sorted")
       p50[$v]=$(awk -v k=$(( (n + 1) / 2 )) 'NR == k' "$work/lat.sorted")
@@ -137,13 +144,14 @@ for size in "${sizes[@]}"; do
       esac
       awk -v size="$size" -v comp="$compression" -v label="$label" -v tps="${tps[$v]}" \
         -v p50="${p50[$v]}" -v p95="${p95[$v]}" -v sent="${sent[$v]}" -v rt="${round_trips[$v]}" \
-        -v base_tps="${tps[rmw]}" -v base_sent="${sent[rmw]}" -v v="$v" 'BEGIN {
-          ratio = (v == "rmw") ? "1" : sprintf("%.1fx", tps / base_tps);
+        -v ratio="${ratio[$v]}" -v base_sent="${sent[rmw]}" -v v="$v" 'BEGIN {
+          split(tps, t, " "); split(ratio, q, " ");
+          rel = (v == "rmw") ? "1" : sprintf("%.2fx (%.2f–%.2f)", q[1], q[2], q[3]);
           share = (v == "rmw") ? "" : sprintf(" (%.2f%%)", 100 * sent / base_sent);
-          printf "| %s | %s | %s | %.0f | %.2f | %.2f | %d%s | %d | %s |\n",
-                 size, comp, label, tps, p50, p95, sent, share, rt, ratio }'
+          printf "| %s | %s | %s | %.0f (%.0f–%.0f) | %.2f | %.2f | %d%s | %d | %s |\n",
+                 size, comp, label, t[1], t[2], t[3], p50, p95, sent, share, rt, rel }'
     done
-    unset tps p50 p95 sent
+    unset tps p50 p95 sent ratio
   done
 done
 psql_q -c "DROP TABLE IF EXISTS items"

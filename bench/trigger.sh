@@ -8,7 +8,8 @@
 # repetition VACUUMs the three tables and times one bulk
 #   UPDATE t SET doc = jsonb_patch_ops(doc, '[{"op": "incr", ...}]')
 # on each, in rotating order; the trigger's own cost is the time per row
-# with the trigger minus the time per row without (medians).
+# with the trigger minus the time per row without, taken within each
+# repetition (the table gives medians and the min-max over the repetitions).
 #
 # Expects the environment of a running server with docpatch, bench/documents.sql
 # and bench/baselines.sql installed.  Prints markdown.
@@ -86,15 +87,21 @@ for ((r = 1; r <= reps; r++)); do
 done
 psql_q -c "DROP TABLE trig_none, trig_docpatch, trig_plpgsql"
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-none=$(median <<<"${times[trig_none]}")
-dp=$(median <<<"${times[trig_docpatch]}")
-pl=$(median <<<"${times[trig_plpgsql]}")
-awk -v none="$none" -v dp="$dp" -v pl="$pl" -v rows="$rows" -v reps="$reps" 'BEGIN {
-  printf "Bulk UPDATE of %d rows (1 KB documents), median of %d runs.\n\n", rows, reps
-  print "| trigger | UPDATE, µs per row | the trigger'"'"'s own cost, µs per row | relative to the PL/pgSQL trigger |"
-  print "|---|---:|---:|---:|"
-  printf "| none | %.2f | | |\n", none
-  printf "| `docpatch_stamp()` | %.2f | %.2f | %.2f |\n", dp, dp - none, (dp - none) / (pl - none)
-  printf "| PL/pgSQL trigger (`bench.plpgsql_stamp()`) | %.2f | %.2f | 1 |\n", pl, pl - none
-}'
+# One line per repetition: none docpatch plpgsql (µs per row).
+paste -d' ' <(tr ' ' '\n' <<<"${times[trig_none]}" | grep -v '^$') \
+  <(tr ' ' '\n' <<<"${times[trig_docpatch]}" | grep -v '^$') \
+  <(tr ' ' '\n' <<<"${times[trig_plpgsql]}" | grep -v '^$') |
+awk -v rows="$rows" -v reps="$reps" '
+  function sorted(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t } }
+  function med(a, n) { sorted(a, n); return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+  function cell(a, n, fmt,   m) { m = med(a, n); return sprintf(fmt " (" fmt "–" fmt ")", m, a[1], a[n]) }
+  { n++; none[n] = $1; dp[n] = $2; pl[n] = $3; dpc[n] = $2 - $1; plc[n] = $3 - $1; rel[n] = ($2 - $1) / ($3 - $1) }
+  END {
+    printf "Bulk UPDATE of %d rows (1 KB documents), %d runs: median (min-max); the trigger'"'"'s cost and the\n", rows, reps
+    print "ratio are taken within each run.\n"
+    print "| trigger | UPDATE, µs per row | the trigger'"'"'s own cost, µs per row | relative to the PL/pgSQL trigger |"
+    print "|---|---:|---:|---:|"
+    printf "| none | %s | | |\n", cell(none, n, "%.2f")
+    printf "| `docpatch_stamp()` | %s | %s | %s |\n", cell(dp, n, "%.2f"), cell(dpc, n, "%.2f"), cell(rel, n, "%.2f")
+    printf "| PL/pgSQL trigger (`bench.plpgsql_stamp()`) | %s | %s | 1 |\n", cell(pl, n, "%.2f"), cell(plc, n, "%.2f")
+  }'
