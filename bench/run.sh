@@ -28,12 +28,16 @@
 # depend on the machine and on whatever else it is doing; ratios measured
 # side by side in one run are what count.
 #
-# The server runs with glibc's malloc thresholds fixed (GLIBC_TUNABLES
-# below).  By default glibc moves them as a process frees large blocks, and a
+# The server runs with glibc's malloc thresholds fixed (MALLOC_*_ below).
+# By default glibc moves them as a process frees large blocks, and a
 # backend whose heap is trimmed after every call pays fresh page faults on
 # every call: a chain of 10 jsonb_set on a 50 KB document measured 15 to 20 ms
 # instead of 1.5 to 2 ms, depending on what that backend had allocated before,
-# not on the code timed.  Fixed thresholds make every run measure the work.
+# not on the code timed.  Fixed thresholds make every run measure the work:
+# no trimming, and blocks up to 32 MB from the heap (the state a long-lived
+# backend reaches by itself once it has freed a block that large).  They are
+# set one variable each: glibc cuts a GLIBC_TUNABLES list at its first ':'
+# for the processes it starts.
 set -Eeuo pipefail
 trap 'echo "$0: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 
@@ -70,8 +74,7 @@ log() { echo "bench: $*" >&2; }
 scripts/install-deps.sh strace >&2
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: --runs takes a positive number" >&2; exit 2; }
 log "building and starting a throwaway server"
-malloc_tunables=glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=33554432
-dir=$(GLIBC_TUNABLES=$malloc_tunables scripts/pg-throwaway start --pg "$pg")
+dir=$(MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 scripts/pg-throwaway start --pg "$pg")
 trap 'scripts/pg-throwaway stop "$dir"' EXIT
 # shellcheck disable=SC1091
 . "$dir/env"

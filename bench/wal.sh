@@ -25,9 +25,11 @@
 #   guarded_noop  etag_guarded_update with it
 #   update_noop   UPDATE ... SET doc = jsonb_patch_ops(doc, $noop)
 # The statements take turns, each on rows of its own; a first round is not
-# counted.  autovacuum is off and checkpoints are an hour apart, so no
+# counted.  autovacuum is off and checkpoints are an hour apart: every page
+# the writes touch was created after the server's last checkpoint, so no
 # full-page image falls into the measurement (the first change of a page
-# after a checkpoint adds one, whatever the statement).  Where pg_walinspect
+# after a checkpoint adds one, whatever the statement; the breakdown by
+# pg_walinspect would show them).  Where pg_walinspect
 # exists (15 and later) the WAL records of the measured writes are listed by
 # kind.  Prints markdown on stdout, progress on stderr.
 set -Eeuo pipefail
@@ -94,7 +96,6 @@ SQL
   same=$(psql_q -At -c "SELECT jsonb_patch_ops(doc, '$(ops 1)') = $(set_chain 1) FROM $tbl WHERE id = 1")
   [ "$same" = t ] || { echo "bench/wal.sh: jsonb_set and jsonb_patch_ops disagree" >&2; exit 1; }
 done
-psql_q -c "CHECKPOINT"
 
 # One psql script for the whole measurement, run in one session.  Each write
 # is its own transaction between two readings of the insert position; \echo
@@ -198,22 +199,23 @@ echo
 if [ "$walinspect" = t ]; then
   echo "## What the WAL of one write is made of (records per write, mean bytes per write)"
   echo
-  echo "| TOAST | statement | records per write |"
-  echo "|---|---|---|"
+  echo "| TOAST | statement | records per write | of which full-page images, B per write |"
+  echo "|---|---|---|---:|"
   psql_q -At -F '|' -f "$work/windows.sql" -c "
     WITH recs AS (
       SELECT w.comp, w.variant, w.round, w.lsn0, r.resource_manager || ' ' || r.record_type AS kind,
-             r.record_length
+             r.record_length, r.fpi_length
       FROM windows w, LATERAL pg_get_wal_records_info(w.lsn0, w.lsn1) r WHERE w.lsn1 > w.lsn0),
     writes AS (SELECT comp, variant, count(*) AS n FROM windows GROUP BY comp, variant),
     kinds AS (
       SELECT r.comp, r.variant, r.kind, count(*)::float8 / w.n AS per_write,
-             sum(r.record_length)::float8 / w.n AS bytes
+             sum(r.record_length)::float8 / w.n AS bytes, sum(r.fpi_length)::float8 / w.n AS fpi
       FROM recs r JOIN writes w USING (comp, variant)
       GROUP BY r.comp, r.variant, r.kind, w.n)
     SELECT '', comp, $label_sql,
            string_agg(round(per_write::numeric, 1) || ' × ' || kind || ' (' || round(bytes) || ' B)',
-                      ', ' ORDER BY bytes DESC), ''
+                      ', ' ORDER BY bytes DESC),
+           round(sum(fpi)), ''
     FROM kinds
     GROUP BY comp, variant
     ORDER BY comp DESC, $order_sql"
