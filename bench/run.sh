@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench/run.sh: docpatch's benchmark suite, in one command.
 #
-#   bench/run.sh            the full run (about 11 minutes)
-#   bench/run.sh --quick    a quick run (about 2 minutes): fewer repetitions,
-#                           shorter timings
+#   bench/run.sh            the full run (about 25 minutes on a busy 2-CPU
+#                           machine)
+#   bench/run.sh --quick    a quick run (about 6 minutes): fewer repetitions,
+#                           shorter timings, the same measurements
 #   bench/run.sh --only functions,scaling,statements,trigger,memory
 #                           run only some parts (also BENCH_ONLY=...)
 #   bench/run.sh --only functions --cases 7,8
@@ -59,7 +60,7 @@ while (($#)); do
     --cases) cases=$2; shift ;;
     --pg) pg=${2:?--pg needs a version}; shift ;;
     --runs) runs=${2:?--runs needs a number}; shift ;;
-    -h | --help) sed -n '2,35p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
