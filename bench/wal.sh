@@ -133,7 +133,7 @@ script=$work/measure.sql
           update_noop) echo "UPDATE $tbl SET doc = jsonb_patch_ops(doc, '$noop') WHERE id = $id;" ;;
         esac
         echo 'SELECT pg_current_wal_insert_lsn() AS lsn1 \gset'
-        echo "\\echo $comp $v $round :lsn0 :lsn1"
+        printf '\\echo %s %s %s :lsn0 :lsn1\n' "$comp" "$v" "$round"
         # A no-op through the guarded update must not have written the row.
         [ "$v" != guarded_noop ] || echo "SELECT 1 / (etag = :'etag')::int FROM $tbl WHERE id = $id;"
       done
