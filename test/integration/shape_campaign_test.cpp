@@ -25,6 +25,8 @@
 //   3. `inserted` is true exactly when the row did not exist before the call;
 //   4. created_at of an existing row never changed (row functions, and plain
 //      UPDATEs while the stamp trigger is sound);
+// and at every COMMIT and ROLLBACK the rows the transaction wrote read back
+// as the model has them;
 // or the call was refused with a SQLSTATE of docs/sqlstates.md (or 23505,
 // 23514, 23502, 40001, 42501), one the step calls for on a shape the row
 // layer must handle, and 55000 on a table whose stamp is missing or fires
@@ -149,7 +151,9 @@ class Campaign {
 
   Outcome run(Session& s, const std::string& sql, const Params& params = {});
   Outcome run_admin(const std::string& sql, const Params& params = {});
-  void end_transaction(Session& s, bool commit);
+  // verify: read back the rows the transaction wrote (not while the other
+  // session may be writing them, after it waited for this one)
+  void end_transaction(Session& s, bool commit, bool verify = true);
   void end_both();
   void roll_back_aborted();
   bool blocked(Session& s);
@@ -222,7 +226,7 @@ Outcome Campaign::run(Session& s, const std::string& sql, const Params& params) 
     if (s.conn.finished()) break;
     if (blocked(s) && other.in_txn) {
       log("   " + s.name + " waits for " + other.name + "'s lock");
-      end_transaction(other, dice_.chance(70));
+      end_transaction(other, dice_.chance(70), false);
     }
     if (std::chrono::steady_clock::now() - started > std::chrono::seconds(60)) {
       fail("harness: a statement of " + s.name + " waited for 60 s: " + sql);
@@ -248,7 +252,7 @@ void Campaign::roll_back_aborted() {
   }
 }
 
-void Campaign::end_transaction(Session& s, bool commit) {
+void Campaign::end_transaction(Session& s, bool commit, bool verify) {
   if (!s.in_txn) return;
   s.conn.exec(commit ? "COMMIT" : "ROLLBACK");
   log("   " + s.name + ": " + (commit ? "COMMIT" : "ROLLBACK"));
@@ -258,8 +262,21 @@ void Campaign::end_transaction(Session& s, bool commit) {
       ++committed_[key].version;
     }
   }
-  s.overlay.clear();
+  std::map<std::string, Row> written;
+  written.swap(s.overlay);
   s.in_txn = false;
+  if (!verify || !have_peek_) return;
+  for (const auto& entry : written) {
+    const Row& row = committed_[entry.first].row;
+    Result back = s.conn.exec("SELECT out_etag, out_created FROM ep.peek($1)", {entry.first});
+    bool same = row.exists ? back.rows() == 1 && back.get(0, 0) == row.etag && back.get(0, 1) == row.created_at
+                           : back.rows() == 0;
+    if (!same)
+      fail(std::string("after ") + (commit ? "COMMIT" : "ROLLBACK") + " of " + s.name + " the row " + entry.first +
+           " reads " + (back.rows() == 1 ? "etag '" + back.get(0, 0) + "', created_at " + back.get(0, 1) : "as missing") +
+           ", not as the transactions' answers left it (" +
+           (row.exists ? "etag '" + row.etag + "', created_at " + row.created_at : "missing") + ")");
+  }
 }
 
 void Campaign::end_both() {
@@ -764,6 +781,7 @@ void Campaign::setup_shape() {
                      "::text, created_at::text FROM " + shape_.rel() + " WHERE id = CAST(k AS " +
                      shape_.key_type() + ") $$";
   Outcome o = run_admin(peek);
+  have_peek_ = o.ok;
   if (!o.ok && !shape_.stamp_absent) fail("harness: cannot create ep.peek: " + o.sqlstate + " " + o.message);
   if (shape_.rls) {
     std::string hide = "CREATE FUNCTION ep.hide(k text) RETURNS TABLE(out_etag text, out_created text) "
@@ -786,6 +804,7 @@ std::vector<std::string> Campaign::episode(uint64_t seed, int steps) {
   committed_.clear();
   history_.clear();
   counter_ = 0;
+  have_peek_ = false;
   for (Session* s : {&a_, &b_}) {
     s->in_txn = s->aborted = false;
     s->overlay.clear();
