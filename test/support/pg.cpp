@@ -27,13 +27,17 @@ Connection::Connection(const std::string& conninfo) : c_(PQconnectdb(conninfo.c_
   PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
 }
 
-Result Connection::exec(const std::string& sql,
-                        const std::vector<std::optional<std::string>>& params) {
+namespace {
+
+std::vector<const char*> param_values(const std::vector<std::optional<std::string>>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  PGresult* r = PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                             values.data(), nullptr, nullptr, 0);
+  return values;
+}
+
+// The result of a statement, or its error thrown as ServerError.
+Result checked(PGconn* c, PGresult* r) {
   ExecStatusType st = PQresultStatus(r);
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Result(r);
   auto field = [&](int code) {
@@ -42,9 +46,40 @@ Result Connection::exec(const std::string& sql,
   };
   ServerError err(field(PG_DIAG_SQLSTATE), field(PG_DIAG_MESSAGE_PRIMARY),
                   field(PG_DIAG_MESSAGE_DETAIL), field(PG_DIAG_MESSAGE_HINT));
-  if (err.sqlstate.empty()) err.message = PQerrorMessage(c_);
+  if (err.sqlstate.empty()) err.message = PQerrorMessage(c);
   PQclear(r);
   throw err;
+}
+
+}  // namespace
+
+Result Connection::exec(const std::string& sql,
+                        const std::vector<std::optional<std::string>>& params) {
+  std::vector<const char*> values = param_values(params);
+  return checked(c_, PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                  values.data(), nullptr, nullptr, 0));
+}
+
+void Connection::send(const std::string& sql,
+                      const std::vector<std::optional<std::string>>& params) {
+  std::vector<const char*> values = param_values(params);
+  if (PQsendQueryParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                        nullptr, nullptr, 0) != 1)
+    throw std::runtime_error(std::string("cannot send a statement: ") + PQerrorMessage(c_));
+}
+
+bool Connection::finished() {
+  if (PQconsumeInput(c_) != 1)
+    throw std::runtime_error(std::string("lost the test server: ") + PQerrorMessage(c_));
+  return PQisBusy(c_) == 0;
+}
+
+Result Connection::collect() {
+  PGresult* first = PQgetResult(c_);
+  // one statement, one result: read up to the end marker
+  while (PGresult* more = PQgetResult(c_)) PQclear(more);
+  if (first == nullptr) throw std::runtime_error("collect(): no statement was sent");
+  return checked(c_, first);
 }
 
 std::string Connection::value(const std::string& sql,

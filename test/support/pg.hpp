@@ -57,6 +57,16 @@ class Connection {
   ServerError error(const std::string& sql,
                     const std::vector<std::optional<std::string>>& params = {});
 
+  // exec() in two halves, for a statement that may wait for another
+  // session's lock: send() returns at once; finished() reads what arrived
+  // and says whether the answer is complete; collect() waits for it and
+  // returns it as exec() would (or throws ServerError).
+  void send(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
+  bool finished();
+  Result collect();
+  // The server process of this connection (for pg_blocking_pids()).
+  int backend_pid() const { return PQbackendPID(c_); }
+
   PGconn* raw() const { return c_; }
 
  private:

@@ -4,8 +4,25 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
+#include <vector>
 
 namespace docpatch::test {
+
+// The draws of a seeded campaign.
+class Dice {
+ public:
+  explicit Dice(uint64_t seed) : rng_(seed) {}
+  int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  bool chance(int percent) { return uniform(0, 99) < percent; }
+  template <typename T>
+  const T& pick(const std::vector<T>& v) {
+    return v[static_cast<size_t>(uniform(0, static_cast<int>(v.size()) - 1))];
+  }
+
+ private:
+  std::mt19937_64 rng_;
+};
 
 // DOCPATCH_LONG=1 selects the long campaigns.
 bool long_mode();

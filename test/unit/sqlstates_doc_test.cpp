@@ -16,6 +16,8 @@
 #include <sstream>
 #include <string>
 
+#include "support/sqlstates_doc.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -36,20 +38,8 @@ std::set<std::string> matches(const std::string& text, const std::regex& re, int
   return out;
 }
 
-// The codes docs/sqlstates.md has a row for: lines starting with | `CODE` |
-// (several codes may share a row: | `22P02`, `22003` |).
 std::set<std::string> documented_codes() {
-  std::string doc = read(kRoot + "/docs/sqlstates.md");
-  std::set<std::string> out;
-  std::istringstream lines(doc);
-  std::string line;
-  std::regex code(R"re(`([0-9A-Z]{5})`)re");
-  while (std::getline(lines, line)) {
-    if (line.rfind("| `", 0) != 0) continue;
-    std::string first_cell = line.substr(0, line.find('|', 1));
-    for (const std::string& c : matches(first_cell, code)) out.insert(c);
-  }
-  return out;
+  return docpatch::test::documented_sqlstates_in(kRoot + "/docs/sqlstates.md");
 }
 
 std::set<std::string> table_codes() {
