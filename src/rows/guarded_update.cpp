@@ -92,12 +92,16 @@ const char* result_etag(SPITupleTable* table) {
   return pg_call<char*>([&] { return SPI_getvalue(table->vals[0], table->tupdesc, kEtagColumn); });
 }
 
-// The stored document of the locked row, detoasted (nullptr for NULL).
-Jsonb* locked_document(SPITupleTable* row) {
+// The stored document of the locked row, detoasted (nullptr for NULL);
+// *copied tells whether it is a copy made here (rather than the bytes in
+// the row).
+Jsonb* locked_document(SPITupleTable* row, bool* copied) {
   return pg_call<Jsonb*>([&]() -> Jsonb* {
     bool is_null;
     Datum d = heap_getattr(row->vals[0], kDocColumn, row->tupdesc, &is_null);
-    return is_null ? nullptr : DatumGetJsonbP(d);
+    Jsonb* doc = is_null ? nullptr : DatumGetJsonbP(d);
+    *copied = doc != nullptr && PointerGetDatum(doc) != d;
+    return doc;
   });
 }
 
@@ -191,7 +195,8 @@ void guarded_update(FunctionCallInfo fcinfo, const GuardedUpdateArgs& a, ResultS
   if (etag != nullptr && (current == nullptr || std::strcmp(current, etag) != 0))
     etag_mismatch(set, a, etag, current);
 
-  Jsonb* stored = locked_document(row);
+  bool copied;
+  Jsonb* stored = locked_document(row, &copied);
   Jsonb* patched = patched_document(a, stored);
   if (same_bytes(stored, patched)) {
     // The patch changes nothing: nothing is written, the row (locked, as an
@@ -200,6 +205,9 @@ void guarded_update(FunctionCallInfo fcinfo, const GuardedUpdateArgs& a, ResultS
     spi_finish();
     return;
   }
+  // The decompressed old document is not needed any more: a large one
+  // would otherwise sit next to the new row while the UPDATE writes it.
+  if (copied) pg_guard([&] { pfree(stored); });
   values[1] = PointerGetDatum(patched);
   if (spi_execute(use.plan(kUpdatePlan), values, nulls) == 0)
     not_found(set, a,
