@@ -3,13 +3,6 @@
 -- column, an If-Match that differs in letter case is another etag (DP011).
 -- (F6 of issue 17.)
 \set VERBOSITY default
-CREATE FUNCTION err(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 CREATE COLLATION regress_docpatch_etag_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 CREATE TABLE ci_etags (id int PRIMARY KEY, doc jsonb NOT NULL,
                        etag text COLLATE regress_docpatch_etag_ci);
@@ -23,9 +16,9 @@ SELECT 'ABCETAG' = etag AS equal_in_the_column_collation FROM ci_etags WHERE id 
 
 -- another letter case: refused, for a patch that changes the row and for one
 -- that does not; the row keeps its document and etag
-SELECT err($$SELECT * FROM etag_guarded_update('ci_etags', '1', 'ABCETAG', '{"n": 2}')$$);
-SELECT err($$SELECT * FROM etag_guarded_update('ci_etags', '1', '"abcetag"', '{"n": 2}')$$);
-SELECT err($$SELECT * FROM etag_guarded_update('ci_etags', '1', 'ABCETAG', '{"n": 1}')$$);
+SELECT * FROM etag_guarded_update('ci_etags', '1', 'ABCETAG', '{"n": 2}');
+SELECT * FROM etag_guarded_update('ci_etags', '1', '"abcetag"', '{"n": 2}');
+SELECT * FROM etag_guarded_update('ci_etags', '1', 'ABCETAG', '{"n": 1}');
 SELECT etag, doc FROM ci_etags WHERE id = 1;
 
 -- the same bytes match
@@ -33,4 +26,3 @@ SELECT etag <> 'AbcEtag' AS new_etag, doc FROM etag_guarded_update('ci_etags', '
 
 DROP TABLE ci_etags;
 DROP COLLATION regress_docpatch_etag_ci;
-DROP FUNCTION err(text);
