@@ -16,9 +16,11 @@ INSERT INTO t (id, doc) VALUES (1, '{"n": 1}'), (2, '{"n": 2}');
 
 -- A statement trigger renames the document column, calls the same function
 -- on the same table (its statement cannot be rebuilt: no column "doc"),
--- renames it back, then calls it again (rebuilt).  The outer call's update
--- matched nothing (a patch that changes nothing), so it runs its look-up
--- afterwards: with the plans it started with.
+-- renames it back, then calls it again (rebuilt).  An outer call whose patch
+-- changes the row fires the trigger with its UPDATE and then checks and
+-- returns what the UPDATE returned: with the plans it started with.  (A
+-- patch that changes nothing, or a stale etag, runs no UPDATE: nothing
+-- fires.)
 CREATE FUNCTION rebuild_in_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF pg_trigger_depth() = 1 THEN

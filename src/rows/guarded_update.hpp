@@ -1,5 +1,5 @@
-// etag_guarded_update: a conditional (If-Match) partial update of one row in
-// one UPDATE ... RETURNING statement.
+// etag_guarded_update: a conditional (If-Match) partial update of one row:
+// the row locked, the patch applied once, one UPDATE ... RETURNING.
 #pragma once
 
 #include "rows/toolkit.hpp"
@@ -17,8 +17,8 @@ struct GuardedUpdateArgs {
 };
 
 // Runs the update and appends the row (etag, created_at, updated_at, doc) to
-// out.  Raises DP010 (not found), DP011 (etag mismatch), or the patch's own
-// error (DP001-DP004).
+// out.  Raises DP010 (not found), DP011 (etag mismatch), 55000 (the write
+// kept its etag: not stamped), or the patch's own error (DP001-DP004).
 void guarded_update(FunctionCallInfo fcinfo, const GuardedUpdateArgs& args, ResultSink* out);
 
 // The etag If-Match names: surrounding double quotes (an HTTP entity tag)
