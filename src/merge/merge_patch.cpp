@@ -60,25 +60,23 @@ Value merge_patch(const Value& target, const Value& patch) {
   if (jsonb::container_size(patch) == 0) return target;
   if (target.expanded) return merge_in_place(target, patch);
 
-  // Both raw: one merge join over the sorted member lists.
-  ObjectNode* node = jsonb::make_node<ObjectNode>();
-  node->reserve(jsonb::container_size(target) + jsonb::container_size(patch));
-  bool changed = false;
-  join_members(target, patch, [&](Key k, const Value* t, const Value* p) {
-    if (p == nullptr) {
-      node->append_sorted(k, *t);
-    } else if (p->type == Type::Null) {
-      if (t != nullptr) changed = true;  // deleted; a null for an absent member is a no-op
-    } else if (t == nullptr) {
-      node->append_sorted(k, strip_null_members(*p));
-      changed = true;
-    } else {
-      Value merged = merge_patch(*t, *p);
-      if (!identical(merged, *t)) changed = true;
-      node->append_sorted(k, merged);
+  // A raw target is looked up member by member of the patch and copied
+  // only when something changes: a patch that changes nothing costs in
+  // proportion to itself, not to the target (a fold of many such patches
+  // onto a large document stays linear).
+  PgVector<MemberChange> changes;
+  for_each_member(patch, [&](Key k, const Value& p) {
+    Value t;
+    bool present = jsonb::find_member(target, k, &t);
+    if (p.type == Type::Null) {
+      // deleted; a null for an absent member is a no-op
+      if (present) changes.push_back(MemberChange{k, p, true});
+      return;
     }
+    Value merged = present ? merge_patch(t, p) : strip_null_members(p);
+    if (!present || !identical(merged, t)) changes.push_back(MemberChange{k, merged, false});
   });
-  return changed ? Value::of(node) : target;
+  return changes.empty() ? target : with_changes(target, changes);
 }
 
 }  // namespace docpatch::merge

@@ -53,6 +53,38 @@ void join_members(const jsonb::Value& a, const jsonb::Value& b, F&& fn) {
     fn(right[j].first, static_cast<const jsonb::Value*>(nullptr), &right[j].second);
 }
 
+// A change a merge makes to one member of an object: its new value, or its
+// removal.
+struct MemberChange {
+  jsonb::Key key;
+  jsonb::Value value;
+  bool removed;
+};
+
+// Object v with `changes` (in jsonb key order, one per key, as a patch's
+// members come) made to it, as a new node that shares every other member
+// of v.  O(|v| + |changes|): the merges call it only once they know that
+// something changes, so that a merge that changes nothing copies nothing.
+inline jsonb::Value with_changes(const jsonb::Value& v, const PgVector<MemberChange>& changes) {
+  auto* node = jsonb::make_node<jsonb::ObjectNode>();
+  node->reserve(jsonb::container_size(v) + changes.size());
+  size_t j = 0;  // the next change to make
+  auto put_change = [&] {
+    const MemberChange& c = changes[j++];
+    if ((j & 0xFFF) == 0) check_for_interrupts();
+    if (!c.removed) node->append_sorted(c.key, c.value);
+  };
+  for_each_member(v, [&](jsonb::Key k, const jsonb::Value& m) {
+    while (j < changes.size() && jsonb::compare_keys(changes[j].key, k) < 0) put_change();
+    if (j < changes.size() && changes[j].key == k)
+      put_change();
+    else
+      node->append_sorted(k, m);
+  });
+  while (j < changes.size()) put_change();
+  return jsonb::Value::of(node);
+}
+
 // The elements of array v, in order.
 inline PgVector<jsonb::Value> elements_of(const jsonb::Value& v) {
   PgVector<jsonb::Value> out;
