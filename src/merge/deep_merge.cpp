@@ -35,10 +35,10 @@ Value merge_in_place(const Value& target, const Value& patch, int64_t below) {
 }
 
 // Merges two objects for `levels` levels (>= 1, or kUnboundedDepth).  An
-// expanded target is merged into in place.  A raw one is looked up member
-// by member of the patch and copied only when something changes: a merge
-// that changes nothing costs in proportion to the patch, not to the target
-// (a fold of many such patches onto a large document stays linear).
+// expanded target is merged into in place.  A raw one is copied only when
+// something changes: a merge that changes nothing costs in proportion to
+// the patch, not to the target (match_members), and a fold of many such
+// patches onto a large document stays linear.
 Value merge_objects(const Value& target, const Value& patch, int64_t levels) {
   check_stack();
   if (jsonb::container_size(patch) == 0) return target;
@@ -46,16 +46,15 @@ Value merge_objects(const Value& target, const Value& patch, int64_t levels) {
   int64_t below = levels == kUnboundedDepth ? levels : levels - 1;
   if (target.expanded) return merge_in_place(target, patch, below);
   PgVector<MemberChange> changes;
-  for_each_member(patch, [&](Key k, const Value& p) {
-    Value t;
-    if (!jsonb::find_member(target, k, &t)) {
+  match_members(target, patch, [&](Key k, const Value* t, const Value& p) {
+    if (t == nullptr) {
       changes.push_back(MemberChange{k, p, false});
       return;
     }
-    Value merged = (below != 0 && t.type == Type::Object && p.type == Type::Object)
-                       ? merge_objects(t, p, below)
+    Value merged = (below != 0 && t->type == Type::Object && p.type == Type::Object)
+                       ? merge_objects(*t, p, below)
                        : p;
-    if (!identical(merged, t)) changes.push_back(MemberChange{k, merged, false});
+    if (!identical(merged, *t)) changes.push_back(MemberChange{k, merged, false});
   });
   return changes.empty() ? target : with_changes(target, changes);
 }

@@ -60,21 +60,19 @@ Value merge_patch(const Value& target, const Value& patch) {
   if (jsonb::container_size(patch) == 0) return target;
   if (target.expanded) return merge_in_place(target, patch);
 
-  // A raw target is looked up member by member of the patch and copied
-  // only when something changes: a patch that changes nothing costs in
-  // proportion to itself, not to the target (a fold of many such patches
-  // onto a large document stays linear).
+  // A raw target is copied only when something changes: a patch that
+  // changes nothing costs in proportion to itself, not to the target
+  // (match_members), and a fold of many such patches onto a large document
+  // stays linear.
   PgVector<MemberChange> changes;
-  for_each_member(patch, [&](Key k, const Value& p) {
-    Value t;
-    bool present = jsonb::find_member(target, k, &t);
+  match_members(target, patch, [&](Key k, const Value* t, const Value& p) {
     if (p.type == Type::Null) {
       // deleted; a null for an absent member is a no-op
-      if (present) changes.push_back(MemberChange{k, p, true});
+      if (t != nullptr) changes.push_back(MemberChange{k, p, true});
       return;
     }
-    Value merged = present ? merge_patch(t, p) : strip_null_members(p);
-    if (!present || !identical(merged, t)) changes.push_back(MemberChange{k, merged, false});
+    Value merged = t != nullptr ? merge_patch(*t, p) : strip_null_members(p);
+    if (t == nullptr || !identical(merged, *t)) changes.push_back(MemberChange{k, merged, false});
   });
   return changes.empty() ? target : with_changes(target, changes);
 }

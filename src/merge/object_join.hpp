@@ -53,6 +53,28 @@ void join_members(const jsonb::Value& a, const jsonb::Value& b, F&& fn) {
     fn(right[j].first, static_cast<const jsonb::Value*>(nullptr), &right[j].second);
 }
 
+// Visits the members of object `patch` in jsonb key order with the value of
+// the same key in object `target`: fn(key, target_value, patch_value), where
+// target_value is nullptr when target has no such member.  A patch small
+// next to the target looks its keys up (O(|patch| log |target|): a merge of
+// a few members into a huge document costs in proportion to the few), a
+// larger one walks both (O(|target| + |patch|)).
+template <typename F>
+void match_members(const jsonb::Value& target, const jsonb::Value& patch, F&& fn) {
+  uint32_t t = jsonb::container_size(target);
+  uint64_t lookups = static_cast<uint64_t>(jsonb::container_size(patch)) * (32 - __builtin_clz(t | 1));
+  if (lookups < t) {
+    for_each_member(patch, [&](jsonb::Key k, const jsonb::Value& p) {
+      jsonb::Value found;
+      fn(k, jsonb::find_member(target, k, &found) ? &found : nullptr, p);
+    });
+    return;
+  }
+  join_members(target, patch, [&](jsonb::Key k, const jsonb::Value* tv, const jsonb::Value* pv) {
+    if (pv != nullptr) fn(k, tv, *pv);
+  });
+}
+
 // A change a merge makes to one member of an object: its new value, or its
 // removal.
 struct MemberChange {
