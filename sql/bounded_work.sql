@@ -1,20 +1,22 @@
 -- Bounded work (issue 17, findings F4 and F8): folds cost in proportion to
 -- their input, a jsonpath selection in proportion to the array it selects
--- from.  Every input below is sized so that the quadratic code of 1.1 needed
--- many times the server's memory limit (scripts/pg-throwaway starts the
--- server under `ulimit -v`, 3 GB by default; docs/testing.md) and failed
--- with 53200 out of memory; bounded, each takes well under a second.
+-- from.  Every input below is sized so that the code before issue 17, whose
+-- work grew with the product of two sizes, needed many times the server's
+-- memory limit (scripts/pg-throwaway starts the server under `ulimit -v`,
+-- 3 GB by default; docs/testing.md) and failed with 53200 out of memory;
+-- bounded, each takes well under a second.
 --
 -- The target of the folds: 20,000 members.  Each of its 20,000 steps
--- changes nothing in it; 1.1 copied the whole target at every step (20,000
--- copies of 20,000 members: 16 GB) and threw the copy away.
+-- changes nothing in it; the old code copied the whole target at every step
+-- (20,000 copies of 20,000 members: 16 GB) and threw the copy away.
 CREATE TEMP TABLE target AS
 SELECT jsonb_object_agg('k' || g, g) AS t FROM generate_series(1, 20000) g;
 CREATE TEMP TABLE steps AS
 SELECT (SELECT jsonb_agg('{"k1": 1}'::jsonb) FROM generate_series(1, 20000)) AS flat,
        (SELECT jsonb_agg('{"a": {"k1": 1}}'::jsonb) FROM generate_series(1, 20000)) AS nested,
        -- a patch whose filter PostgreSQL's executor evaluates (on the whole
-       -- document: 1.1 serialized it at every step) and that selects nothing
+       -- document: the old code serialized it at every step) and that
+       -- selects nothing
        (SELECT jsonb_agg('[{"op": "set", "jsonpath": "$ ? (@.k1 % 7 == 8).k2", "value": 0, "if_none": "skip"}]'::jsonb)
         FROM generate_series(1, 20000)) AS filtered;
 
@@ -51,9 +53,9 @@ ORDER BY u.n;
 SELECT id, doc = t AS stored FROM bounded, target ORDER BY id;
 DROP TABLE bounded;
 
--- 3. A jsonpath list of 10,000 ranges over 100,000 elements: 1.1 listed every
--- index of every range before removing the duplicates (a billion indices,
--- 4 GB); each element is selected once.
+-- 3. A jsonpath list of 10,000 ranges over 100,000 elements: the old code
+-- listed every index of every range before removing the duplicates (a
+-- billion indices, 4 GB); each element is selected once.
 CREATE TEMP TABLE ranges AS
 SELECT (SELECT jsonb_agg(g % 3) FROM generate_series(1, 100000) g) AS doc,
        '$[' || (SELECT string_agg('0 to last', ', ') FROM generate_series(1, 10000)) || ']' AS everything,
