@@ -22,7 +22,10 @@ Value strip_null_members(const Value& v) {
     if (node == nullptr && differs) {
       node = jsonb::make_node<ObjectNode>();
       node->reserve(jsonb::container_size(v));
-      for (const auto& [key, value] : kept) node->append_sorted(key, value);
+      for (size_t i = 0; i < kept.size(); ++i) {
+        if ((i & 0xFFF) == 0xFFF) check_for_interrupts();
+        node->append_sorted(kept[i].first, kept[i].second);
+      }
     }
     if (m.type == Type::Null) return;
     if (node != nullptr)

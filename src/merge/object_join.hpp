@@ -39,6 +39,7 @@ void join_members(const jsonb::Value& a, const jsonb::Value& b, F&& fn) {
   size_t j = 0;
   for_each_member(a, [&](jsonb::Key k, const jsonb::Value& v) {
     while (j < right.size() && jsonb::compare_keys(right[j].first, k) < 0) {
+      if ((j & 0xFFF) == 0xFFF) check_for_interrupts();
       fn(right[j].first, static_cast<const jsonb::Value*>(nullptr), &right[j].second);
       ++j;
     }
@@ -49,8 +50,10 @@ void join_members(const jsonb::Value& a, const jsonb::Value& b, F&& fn) {
       fn(k, &v, static_cast<const jsonb::Value*>(nullptr));
     }
   });
-  for (; j < right.size(); ++j)
+  for (; j < right.size(); ++j) {
+    if ((j & 0xFFF) == 0xFFF) check_for_interrupts();
     fn(right[j].first, static_cast<const jsonb::Value*>(nullptr), &right[j].second);
+  }
 }
 
 // Visits the members of object `patch` in jsonb key order with the value of
