@@ -4,6 +4,7 @@
 // Values that point into the container's bytes.  Nothing is copied.
 #pragma once
 
+#include "boundary/boundary.hpp"
 #include "jsonb/value.hpp"
 
 namespace docpatch::jsonb {
@@ -80,7 +81,10 @@ class RawContainer {
     // Keys occupy entries [0, n), values [n, 2n); offsets run on through both.
     uint32_t key_offset = 0;
     uint32_t value_offset = 0;
-    for (uint32_t i = 0; i < count_; ++i) value_offset = end_offset(i, value_offset);
+    for (uint32_t i = 0; i < count_; ++i) {
+      if ((i & 0xFFFF) == 0xFFFF) check_for_interrupts();
+      value_offset = end_offset(i, value_offset);
+    }
     for (uint32_t i = 0; i < count_; ++i) {
       uint32_t key_end = end_offset(i, key_offset);
       uint32_t value_end = end_offset(i + count_, value_offset);

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "boundary/interruptible_sort.hpp"
+
 namespace docpatch::jsonb {
 
 const char* type_name(Type type) {
@@ -110,7 +112,10 @@ void ObjectNode::index_tail() {
   size_t slots = 64;
   while (slots < 2 * tail + 2) slots *= 2;
   tail_index_.assign(slots, 0);
-  for (size_t i = sorted_end_; i < members_.size(); ++i) index_add(i);
+  for (size_t i = sorted_end_; i < members_.size(); ++i) {
+    if ((i & 0xFFF) == 0) check_for_interrupts();
+    index_add(i);
+  }
 }
 
 void ObjectNode::index_add(size_t member) {
@@ -128,14 +133,16 @@ void ObjectNode::index_add(size_t member) {
 void ObjectNode::merge_tail() {
   auto by_key = [](const Member& a, const Member& b) { return compare_keys(a.key, b.key) < 0; };
   auto mid = members_.begin() + static_cast<std::ptrdiff_t>(sorted_end_);
-  std::sort(mid, members_.end(), by_key);
+  sort_checking_interrupts(mid, members_.end(), by_key);
   // std::inplace_merge would take its scratch buffer from operator new; merge
   // into a vector in the memory context instead, dropping tombstones.
   PgVector<Member> merged(members_.get_allocator());
   merged.reserve(live_);
   auto a = members_.begin();
   auto b = mid;
+  size_t visited = 0;
   auto keep = [&](const Member& m) {
+    if ((++visited & 0xFFF) == 0) check_for_interrupts();
     if (!m.deleted) merged.push_back(m);
   };
   while (a != mid && b != members_.end()) {

@@ -130,6 +130,7 @@ class Encoder {
     put_u32(header, static_cast<uint32>(n) | JB_FOBJECT);
     size_t total = 0;
     for (size_t i = 0; i < n; ++i) {
+      if ((i & 0xFFF) == 0) check_for_interrupts();
       if (members[i].key.len > JENTRY_OFFLENMASK) too_large();
       buf_->append(members[i].key.data, members[i].key.len);
       put_entry(header, i, JENTRY_ISSTRING | members[i].key.len, &total);

@@ -35,33 +35,28 @@ Value merge_in_place(const Value& target, const Value& patch, int64_t below) {
 }
 
 // Merges two objects for `levels` levels (>= 1, or kUnboundedDepth).  An
-// expanded target is merged into in place.
+// expanded target is merged into in place.  A raw one is copied only when
+// something changes: a merge that changes nothing costs in proportion to
+// the patch, not to the target (match_members), and a fold of many such
+// patches onto a large document stays linear.
 Value merge_objects(const Value& target, const Value& patch, int64_t levels) {
   check_stack();
   if (jsonb::container_size(patch) == 0) return target;
   if (jsonb::container_size(target) == 0) return patch;
   int64_t below = levels == kUnboundedDepth ? levels : levels - 1;
   if (target.expanded) return merge_in_place(target, patch, below);
-  ObjectNode* node = jsonb::make_node<ObjectNode>();
-  node->reserve(jsonb::container_size(target) + jsonb::container_size(patch));
-  bool changed = false;
-  join_members(target, patch, [&](Key k, const Value* t, const Value* p) {
-    if (p == nullptr) {
-      node->append_sorted(k, *t);
-      return;
-    }
+  PgVector<MemberChange> changes;
+  match_members(target, patch, [&](Key k, const Value* t, const Value& p) {
     if (t == nullptr) {
-      node->append_sorted(k, *p);
-      changed = true;
+      changes.push_back(MemberChange{k, p, false});
       return;
     }
-    Value merged = (below != 0 && t->type == Type::Object && p->type == Type::Object)
-                       ? merge_objects(*t, *p, below)
-                       : *p;
-    if (!identical(merged, *t)) changed = true;
-    node->append_sorted(k, merged);
+    Value merged = (below != 0 && t->type == Type::Object && p.type == Type::Object)
+                       ? merge_objects(*t, p, below)
+                       : p;
+    if (!identical(merged, *t)) changes.push_back(MemberChange{k, merged, false});
   });
-  return changed ? Value::of(node) : target;
+  return changes.empty() ? target : with_changes(target, changes);
 }
 
 }  // namespace

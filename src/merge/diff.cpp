@@ -164,12 +164,14 @@ class JsonPatchDiff {
     // Surplus source elements: removed from the highest index down, so that
     // every index still means what it meant in the source.
     for (size_t i = middle_a; i > paired; --i) {
+      if ((i & 0xFFF) == 0) check_for_interrupts();
       size_t mark = path_.push_index(prefix + i - 1);
       emit("remove", 6, nullptr);
       path_.pop(mark);
     }
     // Surplus target elements: added in index order, each after the last.
     for (size_t i = paired; i < middle_b; ++i) {
+      if ((i & 0xFFF) == 0) check_for_interrupts();
       size_t mark = path_.push_index(prefix + i);
       emit("add", 3, &b[prefix + i]);
       path_.pop(mark);

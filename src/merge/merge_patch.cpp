@@ -22,7 +22,10 @@ Value strip_null_members(const Value& v) {
     if (node == nullptr && differs) {
       node = jsonb::make_node<ObjectNode>();
       node->reserve(jsonb::container_size(v));
-      for (const auto& [key, value] : kept) node->append_sorted(key, value);
+      for (size_t i = 0; i < kept.size(); ++i) {
+        if ((i & 0xFFF) == 0xFFF) check_for_interrupts();
+        node->append_sorted(kept[i].first, kept[i].second);
+      }
     }
     if (m.type == Type::Null) return;
     if (node != nullptr)
@@ -60,25 +63,21 @@ Value merge_patch(const Value& target, const Value& patch) {
   if (jsonb::container_size(patch) == 0) return target;
   if (target.expanded) return merge_in_place(target, patch);
 
-  // Both raw: one merge join over the sorted member lists.
-  ObjectNode* node = jsonb::make_node<ObjectNode>();
-  node->reserve(jsonb::container_size(target) + jsonb::container_size(patch));
-  bool changed = false;
-  join_members(target, patch, [&](Key k, const Value* t, const Value* p) {
-    if (p == nullptr) {
-      node->append_sorted(k, *t);
-    } else if (p->type == Type::Null) {
-      if (t != nullptr) changed = true;  // deleted; a null for an absent member is a no-op
-    } else if (t == nullptr) {
-      node->append_sorted(k, strip_null_members(*p));
-      changed = true;
-    } else {
-      Value merged = merge_patch(*t, *p);
-      if (!identical(merged, *t)) changed = true;
-      node->append_sorted(k, merged);
+  // A raw target is copied only when something changes: a patch that
+  // changes nothing costs in proportion to itself, not to the target
+  // (match_members), and a fold of many such patches onto a large document
+  // stays linear.
+  PgVector<MemberChange> changes;
+  match_members(target, patch, [&](Key k, const Value* t, const Value& p) {
+    if (p.type == Type::Null) {
+      // deleted; a null for an absent member is a no-op
+      if (t != nullptr) changes.push_back(MemberChange{k, p, true});
+      return;
     }
+    Value merged = t != nullptr ? merge_patch(*t, p) : strip_null_members(p);
+    if (t == nullptr || !identical(merged, *t)) changes.push_back(MemberChange{k, merged, false});
   });
-  return changed ? Value::of(node) : target;
+  return changes.empty() ? target : with_changes(target, changes);
 }
 
 }  // namespace docpatch::merge

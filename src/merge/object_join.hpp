@@ -39,6 +39,7 @@ void join_members(const jsonb::Value& a, const jsonb::Value& b, F&& fn) {
   size_t j = 0;
   for_each_member(a, [&](jsonb::Key k, const jsonb::Value& v) {
     while (j < right.size() && jsonb::compare_keys(right[j].first, k) < 0) {
+      if ((j & 0xFFF) == 0xFFF) check_for_interrupts();
       fn(right[j].first, static_cast<const jsonb::Value*>(nullptr), &right[j].second);
       ++j;
     }
@@ -49,8 +50,64 @@ void join_members(const jsonb::Value& a, const jsonb::Value& b, F&& fn) {
       fn(k, &v, static_cast<const jsonb::Value*>(nullptr));
     }
   });
-  for (; j < right.size(); ++j)
+  for (; j < right.size(); ++j) {
+    if ((j & 0xFFF) == 0xFFF) check_for_interrupts();
     fn(right[j].first, static_cast<const jsonb::Value*>(nullptr), &right[j].second);
+  }
+}
+
+// Visits the members of object `patch` in jsonb key order with the value of
+// the same key in object `target`: fn(key, target_value, patch_value), where
+// target_value is nullptr when target has no such member.  A patch small
+// next to the target looks its keys up (O(|patch| log |target|): a merge of
+// a few members into a huge document costs in proportion to the few), a
+// larger one walks both (O(|target| + |patch|)).
+template <typename F>
+void match_members(const jsonb::Value& target, const jsonb::Value& patch, F&& fn) {
+  uint32_t t = jsonb::container_size(target);
+  uint64_t lookups = static_cast<uint64_t>(jsonb::container_size(patch)) * (32 - __builtin_clz(t | 1));
+  if (lookups < t) {
+    for_each_member(patch, [&](jsonb::Key k, const jsonb::Value& p) {
+      jsonb::Value found;
+      fn(k, jsonb::find_member(target, k, &found) ? &found : nullptr, p);
+    });
+    return;
+  }
+  join_members(target, patch, [&](jsonb::Key k, const jsonb::Value* tv, const jsonb::Value* pv) {
+    if (pv != nullptr) fn(k, tv, *pv);
+  });
+}
+
+// A change a merge makes to one member of an object: its new value, or its
+// removal.
+struct MemberChange {
+  jsonb::Key key;
+  jsonb::Value value;
+  bool removed;
+};
+
+// Object v with `changes` (in jsonb key order, one per key, as a patch's
+// members come) made to it, as a new node that shares every other member
+// of v.  O(|v| + |changes|): the merges call it only once they know that
+// something changes, so that a merge that changes nothing copies nothing.
+inline jsonb::Value with_changes(const jsonb::Value& v, const PgVector<MemberChange>& changes) {
+  auto* node = jsonb::make_node<jsonb::ObjectNode>();
+  node->reserve(jsonb::container_size(v) + changes.size());
+  size_t j = 0;  // the next change to make
+  auto put_change = [&] {
+    const MemberChange& c = changes[j++];
+    if ((j & 0xFFF) == 0) check_for_interrupts();
+    if (!c.removed) node->append_sorted(c.key, c.value);
+  };
+  for_each_member(v, [&](jsonb::Key k, const jsonb::Value& m) {
+    while (j < changes.size() && jsonb::compare_keys(changes[j].key, k) < 0) put_change();
+    if (j < changes.size() && changes[j].key == k)
+      put_change();
+    else
+      node->append_sorted(k, m);
+  });
+  while (j < changes.size()) put_change();
+  return jsonb::Value::of(node);
 }
 
 // The elements of array v, in order.

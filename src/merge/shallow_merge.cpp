@@ -33,7 +33,11 @@ Value shallow_merge(const Value& target, const Value& patch, const char* functio
     Value result = target;
     ObjectNode* node = jsonb::expand_object(result);
     Value p = patch;
-    for (const auto& m : jsonb::expand_object(p)->members()) node->set(m.key, m.value);
+    const auto& members = jsonb::expand_object(p)->members();
+    for (size_t i = 0; i < members.size(); ++i) {
+      if ((i & 0xFFF) == 0xFFF) check_for_interrupts();
+      node->set(members[i].key, members[i].value);
+    }
     return result;
   }
 
@@ -45,11 +49,15 @@ Value shallow_merge(const Value& target, const Value& patch, const char* functio
   // Collect patch members first (they are few, usually) to walk them in step.
   PgVector<std::pair<Key, Value>> patch_members;
   patch_members.reserve(p.count());
-  p.for_each_member([&](uint32_t, Key k, const Value& v) { patch_members.emplace_back(k, v); });
+  p.for_each_member([&](uint32_t i, Key k, const Value& v) {
+    if ((i & 0xFFF) == 0xFFF) check_for_interrupts();
+    patch_members.emplace_back(k, v);
+  });
   size_t j = 0;
   t.for_each_member([&](uint32_t i, Key k, const Value& v) {
     if ((i & 0xFFF) == 0) check_for_interrupts();
     while (j < patch_members.size() && jsonb::compare_keys(patch_members[j].first, k) < 0) {
+      if ((j & 0xFFF) == 0xFFF) check_for_interrupts();
       node->append_sorted(patch_members[j].first, patch_members[j].second);
       ++j;
     }
@@ -60,8 +68,10 @@ Value shallow_merge(const Value& target, const Value& patch, const char* functio
       node->append_sorted(k, v);
     }
   });
-  for (; j < patch_members.size(); ++j)
+  for (; j < patch_members.size(); ++j) {
+    if ((j & 0xFFF) == 0xFFF) check_for_interrupts();
     node->append_sorted(patch_members[j].first, patch_members[j].second);
+  }
   return Value::of(node);
 }
 

@@ -31,6 +31,10 @@ bool apply_one(DocumentState& doc, const Operation& op) {
 
 bool apply_patch(jsonb::Value* root, const Jsonb* input, const Operations& ops) {
   DocumentState doc(root, input);
+  return apply_patch(doc, ops);
+}
+
+bool apply_patch(DocumentState& doc, const Operations& ops) {
   bool changed = false;
   for (size_t i = 0; i < ops.size(); ++i) {
     if ((i & 0xFF) == 0) check_for_interrupts();

@@ -15,6 +15,10 @@ namespace docpatch::patch {
 // caller can return its input as is).  Raises the first operation's error;
 // the caller discards the tree then.
 bool apply_patch(jsonb::Value* root, const Jsonb* input, const Operations& ops);
+// The same on a document that several patches change in turn (a fold in
+// mode ops): a filter that PostgreSQL evaluates reuses the document's
+// serialization as long as no patch changed it since.
+bool apply_patch(DocumentState& doc, const Operations& ops);
 
 // One function per operation, by family; each returns whether it changed
 // the document.

@@ -173,6 +173,7 @@ void decode_subscripts(JsonPathItem* item, const Operation& op, Step* step) {
   int count = item->content.array.nelems;
   auto* subscripts = static_cast<Subscript*>(context_alloc(CurrentMemoryContext, sizeof(Subscript) * count));
   for (int i = 0; i < count; ++i) {
+    if ((i & 0x3FF) == 0x3FF) check_for_interrupts();
     JsonPathItem from, to;
     bool range = jsp::subscript(item, &from, &to, i);
     subscripts[i].from = bound(&from, op);

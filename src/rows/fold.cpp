@@ -2,9 +2,11 @@
 //
 // Every step uses the engine function behind the kind's SQL function
 // (shallow_merge, deep_merge, merge_patch, apply_patch) on the running
-// document.  After the first step the document is an expanded tree, which
-// each of them changes in place: a step costs in proportion to its own
-// document, not to the running one, and the result is serialized once.
+// document.  Each of them changes an expanded tree in place and copies a
+// raw container only where a step changes it (once: the copy is expanded),
+// so a step costs in proportion to its own document, not to the running
+// one -- also a step that changes nothing -- and the result is serialized
+// once.
 #include "rows/fold.hpp"
 
 #include <cstring>
@@ -23,8 +25,9 @@
 namespace docpatch::rows {
 namespace {
 
-// One step: doc applied to acc (has_acc false: SQL NULL) with kind.
-jsonb::Value fold_step(Kind kind, const jsonb::Value& acc, bool has_acc, const jsonb::Value& doc) {
+// One step of a merge mode: doc applied to acc (has_acc false: SQL NULL)
+// with kind.
+jsonb::Value merge_step(Kind kind, const jsonb::Value& acc, bool has_acc, const jsonb::Value& doc) {
   switch (kind) {
     case Kind::Replace:
       return doc;
@@ -40,20 +43,20 @@ jsonb::Value fold_step(Kind kind, const jsonb::Value& acc, bool has_acc, const j
                                "jsonb_deep_merge");
     case Kind::MergePatch:
       return merge::merge_patch(has_acc ? acc : merge::empty_object(), doc);
-    case Kind::Ops: {
-      // The document keeps pointing into the decoded operations (the keys
-      // they add): they live in the work context, as the tree does, until
-      // the fold is serialized.
-      auto* ops = jsonb::make_node<patch::Operations>(PgAllocator<patch::Operation>(CurrentMemoryContext));
-      patch::decode_patch(doc, ops);
-      jsonb::Value root = has_acc ? acc : merge::empty_object();
-      // No datum: a filter that PostgreSQL evaluates gets the folded tree
-      // serialized as it stands.
-      patch::apply_patch(&root, nullptr, *ops);
-      return root;
-    }
+    case Kind::Ops:
+      break;  // apply_ops_step
   }
   return doc;
+}
+
+// Mode ops: one patch applied to the document of `state`.
+void apply_ops_step(patch::DocumentState& state, const jsonb::Value& doc) {
+  // The document keeps pointing into the decoded operations (the keys they
+  // add): they live in the work context, as the tree does, until the fold
+  // is serialized.
+  auto* ops = jsonb::make_node<patch::Operations>(PgAllocator<patch::Operation>(CurrentMemoryContext));
+  patch::decode_patch(doc, ops);
+  patch::apply_patch(state, *ops);
 }
 
 }  // namespace
@@ -63,10 +66,21 @@ Jsonb* fold_documents(const Jsonb* target, Kind kind, const jsonb::Value* docs, 
   WorkContext work("docpatch fold");
   bool has_acc = target != nullptr;
   jsonb::Value acc = has_acc ? jsonb::root_value(target) : jsonb::Value::null();
-  size_t hint = has_acc ? VARSIZE(target) : 64;
+  if (kind == Kind::Ops && !has_acc) {
+    acc = merge::empty_object();
+    has_acc = true;
+  }
+  // Mode ops applies every patch on one document state: a filter that
+  // PostgreSQL evaluates serializes the document only when a patch changed
+  // it since the last serialization, not once per patch.
+  patch::DocumentState state(&acc, target);
+  size_t hint = target != nullptr ? VARSIZE(target) : 64;
   for (size_t i = 0; i < n; ++i) {
     if ((i & 0xFF) == 0) check_for_interrupts();
-    acc = fold_step(kind, acc, has_acc, docs[i]);
+    if (kind == Kind::Ops)
+      apply_ops_step(state, docs[i]);
+    else
+      acc = merge_step(kind, acc, has_acc, docs[i]);
     has_acc = true;
     if (docs[i].is_raw_container()) hint += docs[i].len;
   }

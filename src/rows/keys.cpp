@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "boundary/interruptible_sort.hpp"
 #include "jsonb/reader.hpp"
 #include "rows/toolkit.hpp"
 
@@ -15,22 +16,6 @@ constexpr const char* kShapeHint = "Pass items as [{\"id\": \"1\", \"doc\": {...
 
 std::string item_error(uint32 i, const std::string& what) {
   return std::string(kFunction) + ": items[" + std::to_string(i) + "] " + what;
-}
-
-// What qsort_arg compares: item indices, by key and then by index.
-struct SortContext {
-  FmgrInfo* compare;
-  Oid collation;
-  const Datum* keys;
-};
-
-int compare_items(const void* a, const void* b, void* arg) {
-  auto* cx = static_cast<SortContext*>(arg);
-  uint32 i = *static_cast<const uint32*>(a);
-  uint32 j = *static_cast<const uint32*>(b);
-  int c = DatumGetInt32(FunctionCall2Coll(cx->compare, cx->collation, cx->keys[i], cx->keys[j]));
-  if (c != 0) return c;
-  return i < j ? -1 : (i > j ? 1 : 0);
 }
 
 }  // namespace
@@ -109,19 +94,20 @@ BatchGroups::BatchGroups(const PgVector<BatchItem>& items, const PlanSet& set) :
   for (size_t i = 0; i < n; ++i) order_[i] = static_cast<uint32>(i);
   Oid compare = set.key_compare;
   Oid collation = set.key_collation;
-  pg_guard([&] {
-    FmgrInfo flinfo;
-    fmgr_info(compare, &flinfo);
-    SortContext cx{&flinfo, collation, keys_.data()};
-    qsort_arg(order_.data(), n, sizeof(uint32), compare_items, &cx);
+  FmgrInfo flinfo;
+  pg_guard([&] { fmgr_info(compare, &flinfo); });
+  // Item indices, by key and then by index.
+  sort_checking_interrupts(order_.begin(), order_.end(), [&](uint32 i, uint32 j) {
+    int c = pg_call<int>([&] {
+      return DatumGetInt32(FunctionCall2Coll(&flinfo, collation, keys_[i], keys_[j]));
+    });
+    return c != 0 ? c < 0 : i < j;
   });
   docs_.reserve(n);
   for (size_t j = 0; j < n; ++j) docs_.push_back(items[order_[j]].doc);
   // Group boundaries: a position whose key differs from the one before.
   PgVector<char> starts(n, 0);
   pg_guard([&] {
-    FmgrInfo flinfo;
-    fmgr_info(compare, &flinfo);
     for (size_t j = 0; j < n; ++j) {
       if ((j & 0xFFF) == 0) CHECK_FOR_INTERRUPTS();
       starts[j] = j == 0 || DatumGetInt32(FunctionCall2Coll(&flinfo, collation, keys_[order_[j - 1]],
