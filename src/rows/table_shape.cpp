@@ -275,6 +275,9 @@ TableShape inspect_table(Oid relid, const char* key_column, const char* doc_colu
                     ") or CREATE UNIQUE INDEX ON " + table + " (" + column + ").");
   }
   shape.qualified = qualified_name(relid);
+  shape.update_target = RelationGetForm(rel)->relkind == RELKIND_PARTITIONED_TABLE
+                            ? shape.qualified
+                            : "ONLY " + shape.qualified;
   return shape;
 }
 

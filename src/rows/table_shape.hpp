@@ -15,6 +15,7 @@ struct TableShape {
   Oid relid = InvalidOid;
   char relname[NAMEDATALEN] = {};  // for messages
   PgString qualified;              // "schema"."table"
+  PgString update_target;  // what an UPDATE names: ONLY "schema"."table", or "schema"."table" for a partitioned table
   PgString key;                    // quoted column names
   PgString doc;
   PgString created_at;
