@@ -228,7 +228,7 @@ class Upsert {
 
     Proposal proposal = propose(a_.mode, docs, n, whole);
     Datum values[3] = {key, PointerGetDatum(proposal.doc), (Datum)0};
-    if (spi_execute(use_.plan(kInsertPlan), values, kNoNulls) > 0)
+    if (execute(kInsertPlan, values) > 0)
       return created(first_item, true, proposal);
 
     // The key conflicted with a row the lock did not see: under READ
@@ -239,7 +239,7 @@ class Upsert {
     // BEFORE INSERT trigger that skipped the insert: the one statement
     // decides, as PostgreSQL does.
     values[2] = n == 1 ? jsonb_array_of(docs, n) : patch;
-    if (spi_execute(use_.plan(kUpsertPlan), values, kNoNulls) == 0) not_written(id);
+    if (execute(kUpsertPlan, values) == 0) not_written(id);
     EtagBytes etag = first_etag();
     bool inserted = !etag.is_null && etag_drawn_by_insert(etag.bytes.data(), etag.bytes.size());
     return created(first_item, inserted, proposal);
@@ -248,10 +248,18 @@ class Upsert {
   TupleDesc result_desc() const { return result_desc_; }
 
  private:
+  // Runs a statement; SPI's result is kept for the caller only when it has a
+  // row (a batch runs several statements per key inside one connection).
+  uint64 execute(int plan, Datum* values) {
+    uint64 rows = spi_execute(use_.plan(plan), values, kNoNulls);
+    if (rows == 0) pg_guard([] { SPI_freetuptable(SPI_tuptable); });
+    return rows;
+  }
+
   // Locks the key's row; false when there is none (to this role).
   bool lock(Datum key, EtagBytes* etag) {
     Datum values[1] = {key};
-    if (spi_execute(use_.plan(kLockPlan), values, kNoNulls) == 0) return false;
+    if (execute(kLockPlan, values) == 0) return false;
     *etag = first_etag();
     pg_guard([] { SPI_freetuptable(SPI_tuptable); });
     return true;
@@ -261,7 +269,7 @@ class Upsert {
   Written update(Datum key, const char* id, Datum patch, size_t n, const EtagBytes& replaced,
                  size_t first_item) {
     Datum values[2] = {key, patch};
-    if (spi_execute(use_.plan(n == 1 ? kApplyPlan : kFoldPlan), values, kNoNulls) == 0)
+    if (execute(n == 1 ? kApplyPlan : kFoldPlan, values) == 0)
       not_written(id);
     if (first_etag() == replaced)
       throw Error(sqlstate::kNotInPrerequisiteState,
