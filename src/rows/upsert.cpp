@@ -228,11 +228,11 @@ class Upsert {
 
     Proposal proposal = propose(a_.mode, docs, n, whole);
     Datum values[3] = {key, PointerGetDatum(proposal.doc), (Datum)0};
-    if (execute(kInsertPlan, values) > 0)
-      return created(first_item, true, proposal);
+    if (execute(kInsertPlan, values) > 0) return created(first_item, true, proposal);
 
-    // The key conflicted with a row the lock did not see: under READ
-    // COMMITTED one committed after the lock's snapshot, visible now.
+    // Nothing inserted: the key is taken by a row the lock did not see
+    // (under READ COMMITTED one committed after the lock's snapshot, visible
+    // now), or a BEFORE INSERT trigger skipped the insert.
     if (lock(key, &replaced)) return update(key, id, patch, n, replaced, first_item);
 
     // A row hidden by row-level security, one deleted again meanwhile, or a
@@ -269,8 +269,7 @@ class Upsert {
   Written update(Datum key, const char* id, Datum patch, size_t n, const EtagBytes& replaced,
                  size_t first_item) {
     Datum values[2] = {key, patch};
-    if (execute(n == 1 ? kApplyPlan : kFoldPlan, values) == 0)
-      not_written(id);
+    if (execute(n == 1 ? kApplyPlan : kFoldPlan, values) == 0) not_written(id);
     if (first_etag() == replaced)
       throw Error(sqlstate::kNotInPrerequisiteState,
                   std::string(kFunction) + ": the update of the " + row_description(id) +
