@@ -44,7 +44,7 @@ SELECT err($$SELECT * FROM etag_guarded_update('t', '1', 'stale', '{"n": 6}')$$)
 SELECT doc FROM etag_guarded_update('t', '1', :'e1', '{"n": 6}');
 SELECT id, doc FROM t ORDER BY id;
 
--- The same around an upsert whose DO UPDATE fires the trigger, single and
+-- The same around an upsert whose INSERT or UPDATE fires the trigger, single and
 -- batch, in every plan the call uses (mode ops checks inserted rows after
 -- its statement)
 CREATE FUNCTION rebuild_in_row_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -66,7 +66,7 @@ BEGIN
   RETURN NULL;
 END $$;
 DROP TRIGGER rebuild_in_trigger ON t;
-CREATE TRIGGER rebuild_in_row_trigger AFTER INSERT ON t FOR EACH STATEMENT EXECUTE FUNCTION rebuild_in_row_trigger();
+CREATE TRIGGER rebuild_in_row_trigger AFTER INSERT OR UPDATE ON t FOR EACH STATEMENT EXECUTE FUNCTION rebuild_in_row_trigger();
 SELECT inserted, doc FROM upsert_with_creation_ts('t', '5', '[{"op": "add", "path": "/a", "value": 1}]', 'ops');
 SELECT inserted, doc FROM upsert_with_creation_ts('t', '[{"id": 6, "doc": [{"op": "add", "path": "/a", "value": 1}]}, {"id": 5, "doc": [{"op": "add", "path": "/b", "value": 1}]}]'::jsonb, 'ops');
 SELECT id, doc FROM t ORDER BY id;

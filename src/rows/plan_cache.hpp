@@ -43,7 +43,7 @@ struct PlanKey {
 PlanKey make_plan_key(Oid relid, Oid ext_namespace, Statement statement, int kind, int variant,
                       const char* key_column, const char* doc_column);
 
-inline constexpr int kMaxPlans = 3;
+inline constexpr int kMaxPlans = 5;
 
 // The prepared statements of one entry, with what a call needs to know about
 // the table they were built for.  Lives in CacheMemoryContext.

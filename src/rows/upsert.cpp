@@ -1,46 +1,70 @@
 // upsert_with_creation_ts: see upsert.hpp and
 // docs/functions/upsert_with_creation_ts.md.
 //
-// One statement per id (kept per table, columns and mode):
+// The statements (kept per table, columns and mode), with U the table as an
+// UPDATE names it (ONLY "s"."t", or "s"."t" when partitioned) and K the
+// key test t."id" COLLATE <index collation> OPERATOR(<schema>.=) $1:
 //
-//   INSERT INTO "s"."t" AS t ("id", "doc") VALUES ($1, $2)
-//   ON CONFLICT ("id" COLLATE <index collation> <index opclass>)
-//   DO UPDATE SET "doc" = <mode>(t."doc", $3)
-//   RETURNING t."etag", t."created_at", t."updated_at", t."doc"
+//   lock:    SELECT t."etag" FROM U AS t WHERE K FOR NO KEY UPDATE OF t
+//   update:  UPDATE U AS t SET "doc" = <mode>(t."doc", $2) WHERE K
+//            RETURNING t."etag", t."created_at", t."updated_at", t."doc"
+//   fold:    the same with SET "doc" = docpatch_fold(t."doc", '<mode>', $2)
+//   insert:  INSERT INTO "s"."t" AS t ("id", "doc") VALUES ($1, $2)
+//            ON CONFLICT (<the key's unique index>) DO NOTHING RETURNING ...
+//   upsert:  INSERT ... VALUES ($1, $2) ON CONFLICT (...)
+//            DO UPDATE SET "doc" = docpatch_fold(t."doc", '<mode>', $3)
+//            RETURNING ...
 //
 // $1 is the key, converted from the id by the key type's input function with
-// the column's type modifier (keys.hpp); $2 the document a new row gets:
-// the documents applied to {} (fold.hpp), computed here; $3 what DO UPDATE
-// applies to the row ON CONFLICT locked -- never to a copy read earlier, so
-// concurrent upserts of different fields into one id both land.  A second
-// statement, for the ids of a batch that have several items, has
-// DO UPDATE SET "doc" = docpatch_fold(t."doc", '<mode>', $3) with $3 the
-// array of their documents in item order.  Both reference nothing but their
-// parameters, the target row and IMMUTABLE functions, which is all Citus
-// allows in DO UPDATE SET on a distributed table.
+// the column's type modifier (keys.hpp).  One key's write:
+//
+//  1. lock the row.  Found: update it (the row is locked, so the UPDATE
+//     reaches it unless a BEFORE trigger skips it: DP010) and compare the
+//     etag the UPDATE returned with the one the lock read, byte for byte: the
+//     same etag is a broken stamp (55000; the error undoes the write).
+//     `inserted` is false.  The document is computed from the row the
+//     UPDATE locked, never from a copy read earlier, so concurrent upserts
+//     of different fields into one id both land.
+//  2. Not found: insert the new row's document (the documents applied to
+//     {}, fold.hpp, computed only now) with ON CONFLICT DO NOTHING.  A
+//     returned row is the row this call created: `inserted` is true.
+//  3. Nothing inserted: the key conflicted with a row the lock did not see.
+//     Under READ COMMITTED it was committed after the lock's snapshot: lock
+//     again and update it as in 1.
+//  4. Still nothing to lock (the row is hidden by row-level security, was
+//     deleted again meanwhile, or a BEFORE INSERT trigger skipped the
+//     insert): the single INSERT ... ON CONFLICT DO UPDATE statement decides,
+//     as PostgreSQL does (42501 for a hidden row; no row for a skipped write:
+//     DP010).  Only this last resort reads `inserted` from the etag's mark
+//     (etag.hpp), which holds on partitioned tables and on Citus too.
+//
+// So an existing row is written by an UPDATE, which checks only the row it
+// leaves (CHECK constraints, NOT NULL columns the upsert does not set), not
+// a proposed new row as INSERT ... ON CONFLICT does.  A new row is still
+// checked as an INSERT checks it, and there the race stays: a proposed row
+// that violates a constraint fails (23514, 23502) before PostgreSQL looks for
+// a conflict, also when another transaction is inserting the same key at
+// that moment (documented; a retry updates the row).
+//
+// The statements reference nothing but their parameters, the target row and
+// IMMUTABLE functions, which is all Citus allows in DO UPDATE SET on a
+// distributed table, and each touches the key's one shard.
 //
 // The batch form groups its items by key (the unique index's comparison and
-// collation), then runs the statement once per key, in key order (two
+// collation), then writes one key after the other, in key order (two
 // batches that share ids lock them in the same order), and returns one row
 // per key in the order of its first item.
 //
-// `inserted` comes from the statement itself: RETURNING shows the row as
-// this statement's write left it, and the etag the stamp trigger drew for
-// that write says whether it was an INSERT or an UPDATE (etag.hpp).  That
-// holds on partitioned tables (whose RETURNING cannot read xmax), on Citus
-// (where the trigger fires in a worker), for rows written earlier in the
-// transaction, and whatever other triggers do.
-//
 // Mode 'ops': a patch may apply to the existing row but not to {}.  The new
-// row's document is then {} (the row may exist, and then it is discarded);
-// when the row was in fact inserted, the patch's error is raised, which
-// undoes the insert with the whole call.
+// row's document is then {} (the row may exist, and then the insert does
+// nothing); when the row was in fact inserted, the patch's error is raised,
+// which undoes the insert with the whole call.
 #include "rows/upsert.hpp"
 
-#include <algorithm>
 #include <cstring>
 #include <optional>
 
+#include "boundary/interruptible_sort.hpp"
 #include "fmgr/jsonb_result.hpp"
 #include "jsonb/reader.hpp"
 #include "jsonb/writer.hpp"
@@ -54,8 +78,12 @@ namespace docpatch::rows {
 namespace {
 
 constexpr const char* kFunction = "upsert_with_creation_ts";
-constexpr int kApplyPlan = 0;  // DO UPDATE applies one document
-constexpr int kFoldPlan = 1;   // DO UPDATE folds an array of documents
+constexpr int kLockPlan = 0;     // the existing row, locked: its etag
+constexpr int kApplyPlan = 1;    // UPDATE applying one document
+constexpr int kFoldPlan = 2;     // UPDATE folding an array of documents
+constexpr int kInsertPlan = 3;   // INSERT ... ON CONFLICT DO NOTHING
+constexpr int kUpsertPlan = 4;   // INSERT ... ON CONFLICT DO UPDATE folding: the last resort
+static_assert(kUpsertPlan < kMaxPlans, "the plan cache keeps every statement");
 constexpr int kResultColumns = 4;
 
 void build_plans(PlanSet* set, const UpsertArgs& a, Oid nsp) {
@@ -63,16 +91,28 @@ void build_plans(PlanSet* set, const UpsertArgs& a, Oid nsp) {
   keep_shape(s, set);
   PgString ext = quoted_namespace(nsp);
   PgString doc_ref = "t." + s.doc;
-  PgString insert = "INSERT INTO " + s.qualified + " AS t (" + s.key + ", " + s.doc +
-                    ") VALUES ($1, $2) ON CONFLICT " + s.conflict + " DO UPDATE SET " + s.doc + " = ";
+  PgString where = " WHERE t." + s.key + s.key_collate + " " + s.key_eq + " $1";
   PgString returning = " RETURNING t." + s.etag + ", t." + s.created_at + ", t." + s.updated_at +
                        ", t." + s.doc;
+  PgString fold = ext + ".docpatch_fold(" + doc_ref + ", " + quote_literal(kind_name(a.mode)) + ", ";
   Oid types[3] = {s.key_type, JSONBOID, JSONBOID};
-  PgString apply = insert + kind_apply_sql(a.mode, ext, doc_ref.c_str(), "$3") + returning;
-  prepare_plan(set, kApplyPlan, apply.c_str(), 3, types);
-  PgString fold = insert + ext + ".docpatch_fold(" + doc_ref + ", " + quote_literal(kind_name(a.mode)) +
-                  ", $3)" + returning;
-  prepare_plan(set, kFoldPlan, fold.c_str(), 3, types);
+
+  PgString lock = "SELECT t." + s.etag + " FROM " + s.update_target + " AS t" + where +
+                  " FOR NO KEY UPDATE OF t";
+  prepare_plan(set, kLockPlan, lock.c_str(), 1, types);
+
+  PgString update = "UPDATE " + s.update_target + " AS t SET " + s.doc + " = ";
+  PgString apply = update + kind_apply_sql(a.mode, ext, doc_ref.c_str(), "$2") + where + returning;
+  prepare_plan(set, kApplyPlan, apply.c_str(), 2, types);
+  PgString fold_update = update + fold + "$2)" + where + returning;
+  prepare_plan(set, kFoldPlan, fold_update.c_str(), 2, types);
+
+  PgString insert = "INSERT INTO " + s.qualified + " AS t (" + s.key + ", " + s.doc +
+                    ") VALUES ($1, $2) ON CONFLICT " + s.conflict;
+  PgString insert_new = insert + " DO NOTHING" + returning;
+  prepare_plan(set, kInsertPlan, insert_new.c_str(), 2, types);
+  PgString upsert = insert + " DO UPDATE SET " + s.doc + " = " + fold + "$3)" + returning;
+  prepare_plan(set, kUpsertPlan, upsert.c_str(), 3, types);
 }
 
 // A jsonb datum holding v (copied when it is not a whole datum already).
@@ -127,6 +167,52 @@ struct Written {
   HeapTuple tuple;
 };
 
+// An etag as a row held it: its bytes, or SQL NULL.
+struct EtagBytes {
+  bool is_null = true;
+  PgString bytes;
+  bool operator==(const EtagBytes& o) const { return is_null == o.is_null && bytes == o.bytes; }
+};
+
+// The new row's document: the documents applied to {}; in mode 'ops' {}
+// when the patch does not apply to {} (the row may exist), with the patch's
+// error, raised if the row is in fact inserted.
+struct Proposal {
+  Jsonb* doc;
+  std::optional<Error> error;
+};
+
+Proposal propose(Kind mode, const jsonb::Value* docs, size_t n, const Jsonb* whole) {
+  try {
+    return {fold_documents(nullptr, mode, docs, n, CurrentMemoryContext, whole), std::nullopt};
+  } catch (const Error& e) {
+    if (mode != Kind::Ops || !depends_on_target(e)) throw;
+    return {fold_documents(nullptr, Kind::Merge, nullptr, 0, CurrentMemoryContext, nullptr), e};
+  }
+}
+
+// The etag in the first column of the first row of SPI's last result.
+EtagBytes first_etag() {
+  const char* bytes = nullptr;
+  size_t len = 0;
+  pg_guard([&] {
+    bool is_null;
+    Datum etag = heap_getattr(SPI_tuptable->vals[0], 1, SPI_tuptable->tupdesc, &is_null);
+    if (is_null) return;
+    const text* t = DatumGetTextPP(etag);
+    bytes = VARDATA_ANY(t);
+    len = VARSIZE_ANY_EXHDR(t);
+  });
+  EtagBytes e;
+  if (bytes != nullptr) {
+    e.is_null = false;
+    e.bytes.assign(bytes, len);
+  }
+  return e;
+}
+
+constexpr char kNoNulls[3] = {' ', ' ', ' '};
+
 class Upsert {
  public:
   Upsert(const UpsertArgs& a, const PlanUse& use, MemoryContext results)
@@ -136,51 +222,96 @@ class Upsert {
   // the datum `whole` when not nullptr.
   Written write(Datum key, const char* id, const jsonb::Value* docs, size_t n, const Jsonb* whole,
                 size_t first_item) {
-    // The new row's document; in mode 'ops' {} when the patch does not
-    // apply to {} (the row may exist).
-    std::optional<Error> proposal_error;
-    Jsonb* proposal;
-    try {
-      proposal = fold_documents(nullptr, a_.mode, docs, n, CurrentMemoryContext, whole);
-    } catch (const Error& e) {
-      if (a_.mode != Kind::Ops || !depends_on_target(e)) throw;
-      proposal_error = e;
-      proposal = fold_documents(nullptr, Kind::Merge, nullptr, 0, CurrentMemoryContext, nullptr);
-    }
-    Datum values[3] = {key, PointerGetDatum(proposal),
-                       n == 1 ? jsonb_datum(docs[0], whole) : jsonb_array_of(docs, n)};
-    const char nulls[3] = {' ', ' ', ' '};
-    uint64 rows = spi_execute(use_.plan(n == 1 ? kApplyPlan : kFoldPlan), values, nulls);
-    if (rows == 0)
-      throw Error(sqlstate::kRowNotFound,
-                  std::string(kFunction) + ": the row with " + a_.key_column + " = '" + excerpt(id) +
-                      "' in relation " + quoted(use_.set().relname) + " was not written",
-                  "A BEFORE trigger of the table skipped the write (it returned NULL): nothing was "
-                  "inserted or updated.");
-    Written w;
-    w.first_item = first_item;
-    pg_guard([&] {
-      bool is_null;
-      Datum etag = heap_getattr(SPI_tuptable->vals[0], 1, SPI_tuptable->tupdesc, &is_null);
-      const text* t = is_null ? nullptr : DatumGetTextPP(etag);
-      w.inserted = t != nullptr && etag_drawn_by_insert(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-      if (result_desc_ == nullptr) {
-        MemoryContext old = MemoryContextSwitchTo(results_);
-        result_desc_ = CreateTupleDescCopy(SPI_tuptable->tupdesc);
-        MemoryContextSwitchTo(old);
-      }
-      MemoryContext old = MemoryContextSwitchTo(results_);
-      w.tuple = heap_copytuple(SPI_tuptable->vals[0]);
-      MemoryContextSwitchTo(old);
-      SPI_freetuptable(SPI_tuptable);
-    });
-    if (w.inserted && proposal_error) throw *proposal_error;
-    return w;
+    Datum patch = n == 1 ? jsonb_datum(docs[0], whole) : jsonb_array_of(docs, n);
+    EtagBytes replaced;
+    if (lock(key, &replaced)) return update(key, id, patch, n, replaced, first_item);
+
+    Proposal proposal = propose(a_.mode, docs, n, whole);
+    Datum values[3] = {key, PointerGetDatum(proposal.doc), (Datum)0};
+    if (execute(kInsertPlan, values) > 0) return created(first_item, true, proposal);
+
+    // Nothing inserted: the key is taken by a row the lock did not see
+    // (under READ COMMITTED one committed after the lock's snapshot, visible
+    // now), or a BEFORE INSERT trigger skipped the insert.
+    if (lock(key, &replaced)) return update(key, id, patch, n, replaced, first_item);
+
+    // A row hidden by row-level security, one deleted again meanwhile, or a
+    // BEFORE INSERT trigger that skipped the insert: the one statement
+    // decides, as PostgreSQL does.
+    values[2] = n == 1 ? jsonb_array_of(docs, n) : patch;
+    if (execute(kUpsertPlan, values) == 0) not_written(id);
+    EtagBytes etag = first_etag();
+    bool inserted = !etag.is_null && etag_drawn_by_insert(etag.bytes.data(), etag.bytes.size());
+    return created(first_item, inserted, proposal);
   }
 
   TupleDesc result_desc() const { return result_desc_; }
 
  private:
+  // Runs a statement; SPI's result is kept for the caller only when it has a
+  // row (a batch runs several statements per key inside one connection).
+  uint64 execute(int plan, Datum* values) {
+    uint64 rows = spi_execute(use_.plan(plan), values, kNoNulls);
+    if (rows == 0) pg_guard([] { SPI_freetuptable(SPI_tuptable); });
+    return rows;
+  }
+
+  // Locks the key's row; false when there is none (to this role).
+  bool lock(Datum key, EtagBytes* etag) {
+    Datum values[1] = {key};
+    if (execute(kLockPlan, values) == 0) return false;
+    *etag = first_etag();
+    pg_guard([] { SPI_freetuptable(SPI_tuptable); });
+    return true;
+  }
+
+  // Updates the locked row whose etag was `replaced`.
+  Written update(Datum key, const char* id, Datum patch, size_t n, const EtagBytes& replaced,
+                 size_t first_item) {
+    Datum values[2] = {key, patch};
+    if (execute(n == 1 ? kApplyPlan : kFoldPlan, values) == 0) not_written(id);
+    if (first_etag() == replaced)
+      throw Error(sqlstate::kNotInPrerequisiteState,
+                  std::string(kFunction) + ": the update of the " + row_description(id) +
+                      " kept the etag it replaced",
+                  "The docpatch_stamp trigger did not draw a new etag for this write (it did not "
+                  "fire, or something after it put the old etag back); nothing was written.",
+                  "Repair the stamp trigger with SELECT docpatch_enable(" + regclass_literal(a_.relid) +
+                      ").");
+    return kept(first_item, false);
+  }
+
+  Written created(size_t first_item, bool inserted, const Proposal& proposal) {
+    Written w = kept(first_item, inserted);
+    if (inserted && proposal.error) throw *proposal.error;
+    return w;
+  }
+
+  // Keeps the row SPI's last statement returned for the result.
+  Written kept(size_t first_item, bool inserted) {
+    Written w{first_item, inserted, nullptr};
+    pg_guard([&] {
+      MemoryContext old = MemoryContextSwitchTo(results_);
+      if (result_desc_ == nullptr) result_desc_ = CreateTupleDescCopy(SPI_tuptable->tupdesc);
+      w.tuple = heap_copytuple(SPI_tuptable->vals[0]);
+      MemoryContextSwitchTo(old);
+      SPI_freetuptable(SPI_tuptable);
+    });
+    return w;
+  }
+
+  std::string row_description(const char* id) const {
+    return std::string("row with ") + a_.key_column + " = '" + excerpt(id) + "' in relation " +
+           quoted(use_.set().relname);
+  }
+
+  [[noreturn]] void not_written(const char* id) const {
+    throw Error(sqlstate::kRowNotFound,
+                std::string(kFunction) + ": the " + row_description(id) + " was not written",
+                "A BEFORE trigger of the table skipped the write (it returned NULL): nothing was "
+                "inserted or updated.");
+  }
+
   const UpsertArgs& a_;
   const PlanUse& use_;
   MemoryContext results_;
@@ -228,8 +359,9 @@ void upsert(FunctionCallInfo fcinfo, const UpsertArgs& a, ResultSink* out) {
                             groups.first_item(g));
       }));
     }
-    std::sort(written.begin(), written.end(),
-              [](const Written& x, const Written& y) { return x.first_item < y.first_item; });
+    sort_checking_interrupts(written.begin(), written.end(), [](const Written& x, const Written& y) {
+      return x.first_item < y.first_item;
+    });
   }
   spi_finish();
   for (size_t i = 0; i < written.size(); ++i) {
