@@ -65,7 +65,7 @@ void build_plans(PlanSet* set, const GuardedUpdateArgs& a, Oid nsp, int variant)
   PgString returning = " t." + s.etag + ", t." + s.created_at + ", t." + s.updated_at + ", " + doc_ref;
   Oid types[3] = {s.key_type, TEXTOID, JSONBOID};
 
-  PgString update = "UPDATE " + s.qualified + " AS t SET " + s.doc + " = " + new_doc + where;
+  PgString update = "UPDATE " + s.update_target + " AS t SET " + s.doc + " = " + new_doc + where;
   if (variant == kIfMatch) update += " AND " + etag_matches;
   update += " AND NOT " + unchanged + " RETURNING" + returning;
   prepare_plan(set, kUpdatePlan, update.c_str(), 3, types);
@@ -116,7 +116,7 @@ void guarded_update(FunctionCallInfo fcinfo, const GuardedUpdateArgs& a, ResultS
   PlanUse use;
   cached_plans(key, &use, [&](PlanSet* set) { build_plans(set, a, nsp, variant); });
   const PlanSet& set = use.set();
-  check_stamp_fires(kFunction, set.relname, set.stamp_enabled);
+  check_stamp_fires(kFunction, set);
 
   KeyConverter converter(set);
   Datum values[3];
