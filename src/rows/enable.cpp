@@ -186,19 +186,10 @@ bool trigger_in_place(const Trigger* t, const EnableArgs& a) {
   return trigger_in_place(t->tgtype, t->tgenabled, t->tgnattr == 0 && t->tgqual == nullptr, args, a);
 }
 
-// The partitions of a partitioned table, at every level (the table itself
-// left out); none for a plain table.  Read without locking them.
-PgVector<Oid> partitions_of(Oid relid, char relkind) {
-  PgVector<Oid> out;
-  if (relkind != RELKIND_PARTITIONED_TABLE) return out;
-  pg_guard([&] {
-    List* all = find_all_inheritors(relid, NoLock, nullptr);
-    ListCell* lc;
-    foreach (lc, all)
-      if (lfirst_oid(lc) != relid) out.push_back(lfirst_oid(lc));
-    list_free(all);
-  });
-  return out;
+// The partitions of a partitioned table, at every level; none for a plain
+// table.  Read without locking them.
+PgVector<Oid> partitions_if_partitioned(Oid relid, char relkind) {
+  return relkind == RELKIND_PARTITIONED_TABLE ? partitions_of(relid, NoLock) : PgVector<Oid>();
 }
 
 // A partition whose copy of the stamp trigger is not enabled as the
@@ -324,7 +315,7 @@ void enable(FunctionCallInfo fcinfo, const EnableArgs& a) {
   }
   // Partitions whose copy of the stamp trigger drifted: enabled again
   // (ALTER TABLE ... ENABLE TRIGGER needs ownership of the partition).
-  PgVector<Oid> partitions = partitions_of(relid, facts.relkind);
+  PgVector<Oid> partitions = partitions_if_partitioned(relid, facts.relkind);
   PgVector<DriftedPartition> drifted = drifted_partitions(
       existing.canonical_exists ? partitions : PgVector<Oid>(), stamp_function,
       existing.canonical_enabled);
@@ -426,11 +417,11 @@ void enable(FunctionCallInfo fcinfo, const EnableArgs& a) {
                            " FOR EACH ROW EXECUTE FUNCTION " + ext + ".docpatch_stamp(" +
                            trigger_arguments(a) + ")");
     } else {
-      for (const DriftedPartition& d : drifted_partitions(partitions_of(relid, facts.relkind),
+      for (const DriftedPartition& d : drifted_partitions(partitions_if_partitioned(relid, facts.relkind),
                                                           stamp_function, canonical->tgenabled))
         statements.push_back(enable_statement(d.relid, canonical->tgenabled));
     }
-    refuse_unfit_columns(relid, partitions_of(relid, facts.relkind), a, function);
+    refuse_unfit_columns(relid, partitions_if_partitioned(relid, facts.relkind), a, function);
   }  // ALTER TABLE refuses a table this session still has open
   run_ddl(statements, citus_table);
 }

@@ -163,15 +163,7 @@ void refuse_inheritance_children(Relation rel, const char* function) {
 void verify_partitions(Relation rel, const Trigger* stamp, const StampColumns& stamps,
                        const char* function, Oid stamp_function, TableShape* shape) {
   Oid table = RelationGetRelid(rel);
-  PgVector<Oid> partitions;
-  pg_guard([&] {
-    List* all = find_all_inheritors(table, RowExclusiveLock, nullptr);
-    ListCell* lc;
-    foreach (lc, all)
-      if (lfirst_oid(lc) != table) partitions.push_back(lfirst_oid(lc));
-    list_free(all);
-  });
-  for (Oid partition : partitions) {
+  for (Oid partition : partitions_of(table, RowExclusiveLock)) {
     check_for_interrupts();
     char kind = pg_call<char>([&] { return get_rel_relkind(partition); });
     if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE) {
