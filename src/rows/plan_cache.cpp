@@ -160,15 +160,6 @@ bool use_cached(const PlanKey& key, PlanUse* use) {
     sweep();
     PlanEntry* e = entry_for(key);
     if (!e->valid || e->set == nullptr) return false;
-    // The partitions the set verified, locked as the statements lock what
-    // they write (the caller has locked the table): a change committed to
-    // one of them since the set was built is seen now (its invalidation
-    // marks the entry stale), and none can change until the transaction
-    // ends.
-    const PlanSet* set = e->set;
-    for (int i = 0; i < set->nverified; ++i)
-      if (set->verified[i] != key.relid) LockRelationOid(set->verified[i], RowExclusiveLock);
-    if (!e->valid) return false;
     use->attach(e->set);
     return true;
   });

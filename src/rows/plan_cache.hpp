@@ -88,8 +88,7 @@ class PlanUse {
 
 namespace detail {
 // Gives `use` the entry's current set and returns true; false when it is
-// missing or stale (a new set must then be built).  Locks the relations
-// the set verified (RowExclusiveLock) first.
+// missing or stale (a new set must then be built).
 bool use_cached(const PlanKey& key, PlanUse* use);
 
 // One build of a new set for an entry.  install() makes it the entry's
