@@ -18,9 +18,13 @@
 //   DROP TRIGGER <a stamp trigger of another name> ON t;
 //   CREATE OR REPLACE TRIGGER zz_docpatch_stamp BEFORE INSERT OR UPDATE ON t
 //     FOR EACH ROW EXECUTE FUNCTION docpatch_stamp(<non-default arguments>);
+//     -- also when the trigger has a column list, a WHEN condition or is disabled
+//   ALTER TABLE <partition> ENABLE TRIGGER zz_docpatch_stamp;  -- a copy that drifted
 //
-// every name quoted and qualified; a table that has all of it is left
-// alone.  On a table Citus distributes, the trigger DDL runs with
+// every name quoted and qualified; a table that has all of it, with every
+// partition's copy enabled as the table's trigger, is left alone.  Stamp
+// columns that exist but are generated or part of a key or unique index
+// (on the table or a partition) are refused (stamp_columns.hpp).  On a table Citus distributes, the trigger DDL runs with
 // citus.enable_unsafe_triggers on (citus.hpp); a table Citus keeps in
 // several copies is refused.
 #include "rows/enable.hpp"
