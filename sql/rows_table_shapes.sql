@@ -110,6 +110,14 @@ RESET session_replication_role;
 ALTER TABLE pt ENABLE TRIGGER zz_docpatch_stamp;
 SELECT docpatch_enable('pt');
 SELECT * FROM stamps_of('pt');
+-- a partition whose own stamp trigger, with other arguments, stands in for
+-- its disabled copy of the table's
+ALTER TABLE pt_1 DISABLE TRIGGER zz_docpatch_stamp;
+CREATE TRIGGER a_own_stamp BEFORE INSERT OR UPDATE ON pt_1
+  FOR EACH ROW EXECUTE FUNCTION docpatch_stamp('on_created_at_change=error');
+SELECT err($$SELECT * FROM etag_guarded_update('pt', '1', NULL, '{"v": 6}')$$);
+DROP TRIGGER a_own_stamp ON pt_1;
+SELECT docpatch_enable('pt');
 -- a partition attached after the plans were cached is verified by the next
 -- call: this one has a BEFORE trigger that fires after the stamp
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
