@@ -18,9 +18,13 @@
 //   DROP TRIGGER <a stamp trigger of another name> ON t;
 //   CREATE OR REPLACE TRIGGER zz_docpatch_stamp BEFORE INSERT OR UPDATE ON t
 //     FOR EACH ROW EXECUTE FUNCTION docpatch_stamp(<non-default arguments>);
+//     -- also when the trigger has a column list, a WHEN condition or is disabled
+//   ALTER TABLE <partition> ENABLE TRIGGER zz_docpatch_stamp;  -- a copy that drifted
 //
-// every name quoted and qualified; a table that has all of it is left
-// alone.  On a table Citus distributes, the trigger DDL runs with
+// every name quoted and qualified; a table that has all of it, with every
+// partition's copy enabled as the table's trigger, is left alone.  Stamp
+// columns that exist but are generated or part of a key or unique index
+// (on the table or a partition) are refused (stamp_columns.hpp).  On a table Citus distributes, the trigger DDL runs with
 // citus.enable_unsafe_triggers on (citus.hpp); a table Citus keeps in
 // several copies is refused.
 #include "rows/enable.hpp"
@@ -29,6 +33,7 @@
 
 #include "rows/citus.hpp"
 #include "rows/stamp.hpp"
+#include "rows/stamp_columns.hpp"
 
 namespace docpatch::rows {
 namespace {
@@ -42,6 +47,7 @@ struct StampTriggers {
   // The one named kStampTriggerName, as trigger_in_place() reads it.
   int16 canonical_type = 0;
   char canonical_enabled = TRIGGER_DISABLED;
+  bool canonical_fires_always = false;  // no column list, no WHEN condition
   PgVector<PgString> canonical_args;
 };
 
@@ -62,6 +68,8 @@ StampTriggers read_stamp_triggers(Oid relid, Oid stamp_function) {
         out.canonical_exists = true;
         out.canonical_type = t->tgtype;
         out.canonical_enabled = t->tgenabled;
+        out.canonical_fires_always =
+            t->tgattr.dim1 == 0 && heap_attisnull(tuple, Anum_pg_trigger_tgqual, RelationGetDescr(catalog));
         // tgargs: the arguments one after the other, each NUL-terminated
         bool is_null;
         Datum args = heap_getattr(tuple, Anum_pg_trigger_tgargs, RelationGetDescr(catalog), &is_null);
@@ -167,16 +175,85 @@ PgString trigger_arguments(const EnableArgs& a) {
 }
 
 // Does a trigger of this type, state and arguments already run
-// docpatch_stamp as docpatch_enable(a) would create it?
-bool trigger_in_place(int16 type, char enabled, const PgVector<PgString>& args, const EnableArgs& a) {
+// docpatch_stamp as docpatch_enable(a) would create it?  `fires_always`:
+// it has neither a column list (UPDATE OF ...) nor a WHEN condition, which
+// would let writes pass unstamped.
+bool trigger_in_place(int16 type, char enabled, bool fires_always, const PgVector<PgString>& args,
+                      const EnableArgs& a) {
   int16 want = TRIGGER_TYPE_ROW | TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE;
-  return type == want && enabled != TRIGGER_DISABLED && args == wanted_arguments(a);
+  return type == want && enabled != TRIGGER_DISABLED && fires_always && args == wanted_arguments(a);
 }
 
 bool trigger_in_place(const Trigger* t, const EnableArgs& a) {
   PgVector<PgString> args;
   for (int i = 0; i < t->tgnargs; ++i) args.emplace_back(t->tgargs[i]);
-  return trigger_in_place(t->tgtype, t->tgenabled, args, a);
+  return trigger_in_place(t->tgtype, t->tgenabled, t->tgnattr == 0 && t->tgqual == nullptr, args, a);
+}
+
+// The partitions of a partitioned table, at every level; none for a plain
+// table.  Read without locking them.
+PgVector<Oid> partitions_if_partitioned(Oid relid, char relkind) {
+  return relkind == RELKIND_PARTITIONED_TABLE ? partitions_of(relid, NoLock) : PgVector<Oid>();
+}
+
+// A partition whose copy of the stamp trigger is not enabled as the
+// table's own: disabled, or enabled for replicas only where the table's
+// fires on origin (ALTER TABLE <partition> DISABLE / ENABLE REPLICA TRIGGER).
+struct DriftedPartition {
+  Oid relid;
+  char enabled;
+};
+
+// The partitions whose kStampTriggerName trigger (running docpatch_stamp)
+// is not enabled as `wanted`.  Catalog reads only.
+PgVector<DriftedPartition> drifted_partitions(const PgVector<Oid>& partitions, Oid stamp_function,
+                                              char wanted) {
+  PgVector<DriftedPartition> out;
+  for (Oid partition : partitions) {
+    check_for_interrupts();
+    char enabled = wanted;
+    pg_guard([&] {
+      Relation catalog = table_open(TriggerRelationId, AccessShareLock);
+      ScanKeyData keys[2];
+      ScanKeyInit(&keys[0], Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,
+                  ObjectIdGetDatum(partition));
+      ScanKeyInit(&keys[1], Anum_pg_trigger_tgname, BTEqualStrategyNumber, F_NAMEEQ,
+                  CStringGetDatum(kStampTriggerName));
+      SysScanDesc scan = systable_beginscan(catalog, TriggerRelidNameIndexId, true, nullptr, 2, keys);
+      HeapTuple tuple = systable_getnext(scan);
+      if (HeapTupleIsValid(tuple)) {
+        auto* t = reinterpret_cast<Form_pg_trigger>(GETSTRUCT(tuple));
+        if (t->tgfoid == stamp_function) enabled = t->tgenabled;
+      }
+      systable_endscan(scan);
+      table_close(catalog, AccessShareLock);
+    });
+    if (enabled != wanted) out.push_back({partition, enabled});
+  }
+  return out;
+}
+
+// ALTER TABLE <partition> ENABLE [ALWAYS | REPLICA] TRIGGER zz_docpatch_stamp,
+// enabling it as `wanted`.
+PgString enable_statement(Oid partition, char wanted) {
+  const char* how = wanted == TRIGGER_FIRES_ALWAYS    ? "ENABLE ALWAYS TRIGGER "
+                    : wanted == TRIGGER_FIRES_ON_REPLICA ? "ENABLE REPLICA TRIGGER "
+                                                         : "ENABLE TRIGGER ";
+  return "ALTER TABLE " + qualified_name(partition) + " " + how + quote_ident(kStampTriggerName);
+}
+
+// Refuses the stamp columns that exist but the trigger cannot keep
+// (stamp_columns.hpp), on the table and every partition.
+void refuse_unfit_columns(Oid relid, const PgVector<Oid>& partitions, const EnableArgs& a,
+                          const char* function) {
+  struct {
+    const char* role;
+    const char* name;
+  } columns[] = {{"created_at", a.created_at}, {"updated_at", a.updated_at}, {"etag", a.etag}};
+  for (const auto& c : columns) {
+    refuse_unfit_stamp_column(function, relid, c.name, c.role, relid);
+    for (Oid partition : partitions) refuse_unfit_stamp_column(function, partition, c.name, c.role, relid);
+  }
 }
 
 // Does the table have the columns (of the right types) and the trigger
@@ -185,7 +262,8 @@ bool trigger_in_place(const Trigger* t, const EnableArgs& a) {
 // call docpatch_enable at every start on busy tables.
 bool already_enabled(Oid relid, const StampTriggers& triggers, const EnableArgs& a) {
   if (triggers.names.size() != 1 || !triggers.canonical_exists) return false;
-  if (!trigger_in_place(triggers.canonical_type, triggers.canonical_enabled, triggers.canonical_args, a))
+  if (!trigger_in_place(triggers.canonical_type, triggers.canonical_enabled,
+                        triggers.canonical_fires_always, triggers.canonical_args, a))
     return false;
   struct {
     const char* name;
@@ -239,8 +317,20 @@ void enable(FunctionCallInfo fcinfo, const EnableArgs& a) {
                         "The table's stamp trigger has another name; replacing it (DROP TRIGGER) "
                         "needs ownership of the table.");
   }
+  // Partitions whose copy of the stamp trigger drifted: enabled again
+  // (ALTER TABLE ... ENABLE TRIGGER needs ownership of the partition).
+  PgVector<Oid> partitions = partitions_if_partitioned(relid, facts.relkind);
+  PgVector<DriftedPartition> drifted = drifted_partitions(
+      existing.canonical_exists ? partitions : PgVector<Oid>(), stamp_function,
+      existing.canonical_enabled);
+  for (const DriftedPartition& d : drifted)
+    if (!owns(table_facts(d.relid, function)))
+      permission_denied(d.relid, function,
+                        "Enabling the stamp trigger of a partition again needs ownership of the "
+                        "partition.");
   refuse_several_copies(relid, function);
-  if (already_enabled(relid, existing, a)) return;
+  refuse_unfit_columns(relid, partitions, a, function);
+  if (drifted.empty() && already_enabled(relid, existing, a)) return;
   bool citus_table = citus_placement(relid) != CitusPlacement::kNone;
 
   // Self-exclusive and blocks writes: two enables of one table run one after the other.
@@ -323,11 +413,19 @@ void enable(FunctionCallInfo fcinfo, const EnableArgs& a) {
     if (!drop_defaults.empty()) statements.push_back(drop_defaults);
     for (const PgString& other : others)
       statements.push_back("DROP TRIGGER " + other + " ON " + table_sql);
-    if (canonical == nullptr || !others.empty() || !trigger_in_place(canonical, a))
+    // (Re-)creating the trigger replaces its copies on the partitions too,
+    // enabled; otherwise the copies that drifted are enabled again.
+    if (canonical == nullptr || !others.empty() || !trigger_in_place(canonical, a)) {
       statements.push_back("CREATE OR REPLACE TRIGGER " + quote_ident(kStampTriggerName) +
                            " BEFORE INSERT OR UPDATE ON " + table_sql +
                            " FOR EACH ROW EXECUTE FUNCTION " + ext + ".docpatch_stamp(" +
                            trigger_arguments(a) + ")");
+    } else {
+      for (const DriftedPartition& d : drifted_partitions(partitions_if_partitioned(relid, facts.relkind),
+                                                          stamp_function, canonical->tgenabled))
+        statements.push_back(enable_statement(d.relid, canonical->tgenabled));
+    }
+    refuse_unfit_columns(relid, partitions_if_partitioned(relid, facts.relkind), a, function);
   }  // ALTER TABLE refuses a table this session still has open
   run_ddl(statements, citus_table);
 }

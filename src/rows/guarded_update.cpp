@@ -174,7 +174,7 @@ void guarded_update(FunctionCallInfo fcinfo, const GuardedUpdateArgs& a, ResultS
   PlanUse use;
   cached_plans(key, &use, [&](PlanSet* set) { build_plans(set, a, nsp); });
   const PlanSet& set = use.set();
-  check_stamp_fires(kFunction, set.relname, set.stamp_enabled);
+  check_stamp_fires(kFunction, set);
 
   KeyConverter converter(set);
   Datum values[2];

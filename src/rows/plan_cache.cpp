@@ -1,6 +1,7 @@
 // The SPI plan cache of the row functions: see plan_cache.hpp.
 #include "rows/plan_cache.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace docpatch::rows {
@@ -23,14 +24,21 @@ void mark_stale(PlanEntry* e) {
   ++e->invalidations;
 }
 
-// Relcache invalidation: the table changed (or everything, for InvalidOid).
-// Only marks entries: sets are freed later, at a look-up.
+// Did set verify relation relid (a partition of its table)?
+bool verified(const PlanSet* set, Oid relid) {
+  return set != nullptr &&
+         std::binary_search(set->verified, set->verified + set->nverified, relid);
+}
+
+// Relcache invalidation: the table or one of the partitions its set
+// verified changed (or everything, for InvalidOid).  Only marks entries:
+// sets are freed later, at a look-up.
 void relcache_changed(Datum, Oid relid) {
   if (plan_entries == nullptr) return;
   HASH_SEQ_STATUS status;
   hash_seq_init(&status, plan_entries);
   while (auto* e = static_cast<PlanEntry*>(hash_seq_search(&status)))
-    if (relid == InvalidOid || e->key.relid == relid) mark_stale(e);
+    if (relid == InvalidOid || e->key.relid == relid || verified(e->set, relid)) mark_stale(e);
 }
 
 // A schema was created, renamed or dropped: the qualified names in the
@@ -65,6 +73,7 @@ void transaction_ended(XactEvent event, void*) {
 void free_set(PlanSet* set) {
   for (SPIPlanPtr plan : set->plans)
     if (plan != nullptr) SPI_freeplan(plan);
+  if (set->verified != nullptr) pfree(set->verified);
   pfree(set);
 }
 
@@ -150,11 +159,9 @@ bool use_cached(const PlanKey& key, PlanUse* use) {
   return pg_call<bool>([&] {
     sweep();
     PlanEntry* e = entry_for(key);
-    if (e->valid && e->set != nullptr) {
-      use->attach(e->set);
-      return true;
-    }
-    return false;
+    if (!e->valid || e->set == nullptr) return false;
+    use->attach(e->set);
+    return true;
   });
 }
 

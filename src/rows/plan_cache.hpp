@@ -5,9 +5,11 @@
 // PlanSet.  The cache follows the table:
 //  * ALTER TABLE ... (types, defaults, triggers, indexes): the plancache
 //    re-plans the kept statements by itself, and the relcache invalidation
-//    of the table marks the entry stale so that the next call inspects the
-//    table again and builds a new PlanSet (a renamed table or column, a
-//    trigger with other stamp columns, a new key type);
+//    of the table -- or of any partition the set verified -- marks the
+//    entry stale so that the next call inspects the table again and builds
+//    a new PlanSet (a renamed table or column, a trigger with other stamp
+//    columns, a new key type, a trigger disabled on a partition, a new
+//    partition or inheritance child: attaching one invalidates its parent);
 //  * DROP TABLE: the entry is marked stale and dropped at the next call;
 //  * re-create: a new OID, hence a new entry;
 //  * renaming a schema (or DROP/CREATE SCHEMA): every entry is marked stale.
@@ -58,7 +60,13 @@ struct PlanSet {
   Oid key_collation;    // the unique index's collation (InvalidOid: not collatable)
   Oid key_compare;      // the index's btree comparison function
   Oid stamp_trigger;    // the docpatch_stamp trigger's OID
-  char stamp_enabled;   // its tgenabled
+  // The relations verified for the statements (TableShape::verified),
+  // sorted, in CacheMemoryContext and freed with the set: an invalidation
+  // of any of them marks the entry stale.
+  Oid* verified;
+  int nverified;
+  Oid silent_on_origin;   // see TableShape
+  Oid silent_on_replica;
 };
 
 // A reference to the PlanSet of an entry, held for the length of one call.

@@ -249,13 +249,6 @@ StampOutcome stamp_row(TriggerData* td, const StampEntry* e, Datum etag, HeapTup
 
 }  // namespace
 
-bool trigger_fires_now(const Trigger* t) {
-  if (t->tgenabled == TRIGGER_DISABLED) return false;
-  if (t->tgenabled == TRIGGER_FIRES_ALWAYS) return true;
-  bool replica = SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA;
-  return t->tgenabled == TRIGGER_FIRES_ON_REPLICA ? replica : !replica;
-}
-
 const Trigger* before_trigger_after(const TriggerDesc* trigdesc, const Trigger* stamp, bool insert,
                                     bool update) {
   if (trigdesc == nullptr) return nullptr;

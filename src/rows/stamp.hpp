@@ -38,9 +38,6 @@ StampColumns parse_stamp_arguments(int nargs, char** args, const char* trigger,
 const Trigger* before_trigger_after(const TriggerDesc* trigdesc, const Trigger* stamp, bool insert,
                                     bool update);
 
-// Whether trigger `t` fires under the current session_replication_role.
-bool trigger_fires_now(const Trigger* t);
-
 // The trigger function itself (called inside sql_entry).
 Datum stamp_trigger(FunctionCallInfo fcinfo);
 

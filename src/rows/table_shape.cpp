@@ -1,11 +1,14 @@
 // Table-shape inspection: see table_shape.hpp.
 #include "rows/table_shape.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <string>
 
 #include "rows/citus.hpp"
 #include "rows/stamp.hpp"
+#include "rows/stamp_columns.hpp"
 #include "rows/toolkit.hpp"
 
 namespace docpatch::rows {
@@ -15,15 +18,17 @@ std::string type_name(Oid type) {
   return pg_call<char*>([&] { return format_type_be(type); });
 }
 
-std::string enable_hint(Oid relid) {
-  return "Call SELECT docpatch_enable(" + regclass_literal(relid) +
+std::string enable_hint(Oid table) {
+  return "Call SELECT docpatch_enable(" + regclass_literal(table) +
          ") to add the stamp columns and trigger.";
 }
 
-// The docpatch_stamp trigger of rel; throws 55000 when there is none that
-// fires BEFORE INSERT OR UPDATE FOR EACH ROW and is enabled, or when another
-// BEFORE row trigger fires after it.
-const Trigger* stamp_trigger_of(Relation rel, const char* function, Oid stamp_function) {
+// The docpatch_stamp trigger of rel (the table the call names, `table`, or
+// one of its partitions); throws 55000 when there is none that fires BEFORE
+// INSERT OR UPDATE FOR EACH ROW and is enabled, when it has a column list or
+// a WHEN condition (it would skip writes), or when another BEFORE row
+// trigger fires after it.  Hints name `table`.
+const Trigger* stamp_trigger_of(Relation rel, const char* function, Oid stamp_function, Oid table) {
   const char* relname = RelationGetRelationName(rel);
   Oid relid = RelationGetRelid(rel);
   const Trigger* found = nullptr;
@@ -43,6 +48,21 @@ const Trigger* stamp_trigger_of(Relation rel, const char* function, Oid stamp_fu
       misfit = t;
     }
   }
+  std::string repair = "Call SELECT docpatch_enable(" + regclass_literal(table) +
+                       ") to re-create it as BEFORE INSERT OR UPDATE ... FOR EACH ROW, without "
+                       "column list or WHEN condition.";
+  const char* skips = "It does not fire for every write: the writes it skips would keep their etag, "
+                      "and a stale If-Match would still match.";
+  if (found != nullptr && found->tgnattr > 0)
+    throw Error(sqlstate::kNotInPrerequisiteState,
+                std::string(function) + ": the docpatch_stamp trigger " + quoted(found->tgname) +
+                    " of relation " + quoted(relname) + " has a column list (UPDATE OF ...)",
+                skips, repair);
+  if (found != nullptr && found->tgqual != nullptr)
+    throw Error(sqlstate::kNotInPrerequisiteState,
+                std::string(function) + ": the docpatch_stamp trigger " + quoted(found->tgname) +
+                    " of relation " + quoted(relname) + " has a WHEN condition",
+                skips, repair);
   if (found != nullptr) {
     const Trigger* after = before_trigger_after(td, found, true, true);
     if (after != nullptr)
@@ -55,7 +75,7 @@ const Trigger* stamp_trigger_of(Relation rel, const char* function, Oid stamp_fu
                   "Rename that trigger so that it sorts before " + quoted(found->tgname) +
                       ": ALTER TRIGGER " + std::string(quote_ident(after->tgname).c_str()) + " ON " +
                       regclass_name(relid) + " RENAME TO <name>; or call SELECT docpatch_enable(" +
-                      regclass_literal(relid) + ") to give the stamp trigger its name " +
+                      regclass_literal(table) + ") to give the stamp trigger its name " +
                       kStampTriggerName + ".");
     return found;
   }
@@ -65,18 +85,114 @@ const Trigger* stamp_trigger_of(Relation rel, const char* function, Oid stamp_fu
                     " of relation " + quoted(relname) + " is disabled",
                 "Without it the etag, created_at and updated_at columns would not be maintained.",
                 "Enable it with ALTER TABLE " + regclass_name(relid) + " ENABLE TRIGGER " +
-                    std::string(quote_ident(disabled->tgname).c_str()) + ".");
+                    std::string(quote_ident(disabled->tgname).c_str()) +
+                    (relid == table ? std::string(".")
+                                    : "; or call SELECT docpatch_enable(" + regclass_literal(table) +
+                                          "), which enables it on every partition."));
   if (misfit != nullptr)
     throw Error(sqlstate::kNotInPrerequisiteState,
                 std::string(function) + ": the docpatch_stamp trigger " + quoted(misfit->tgname) +
                     " of relation " + quoted(relname) +
                     " does not fire BEFORE INSERT OR UPDATE FOR EACH ROW",
-                {}, enable_hint(relid));
+                {}, enable_hint(table));
   throw Error(sqlstate::kNotInPrerequisiteState,
               std::string(function) + ": relation " + quoted(relname) + " has no docpatch_stamp trigger",
               "The trigger maintains the etag, created_at and updated_at columns this function "
               "relies on.",
-              enable_hint(relid));
+              enable_hint(table));
+}
+
+// A stamp column: its role, its name (from the trigger's arguments) and
+// the type it must have.
+struct StampColumn {
+  const char* role;
+  const char* name;
+  Oid type;
+  const char* type_name;
+};
+
+std::array<StampColumn, 3> stamp_columns(const StampColumns& stamps) {
+  return {{{"created_at", stamps.created_at, TIMESTAMPTZOID, "timestamptz"},
+           {"updated_at", stamps.updated_at, TIMESTAMPTZOID, "timestamptz"},
+           {"etag", stamps.etag, TEXTOID, "text"}}};
+}
+
+bool same_arguments(const Trigger* a, const Trigger* b) {
+  if (a->tgnargs != b->tgnargs) return false;
+  for (int i = 0; i < a->tgnargs; ++i)
+    if (std::strcmp(a->tgargs[i], b->tgargs[i]) != 0) return false;
+  return true;
+}
+
+// Notes relation relid, whose stamp trigger is `stamp`, as verified.
+void note_verified(Oid relid, const Trigger* stamp, TableShape* shape) {
+  shape->verified.push_back(relid);
+  if (stamp->tgenabled == TRIGGER_FIRES_ON_REPLICA && !OidIsValid(shape->silent_on_origin))
+    shape->silent_on_origin = relid;
+  if (stamp->tgenabled == TRIGGER_FIRES_ON_ORIGIN && !OidIsValid(shape->silent_on_replica))
+    shape->silent_on_replica = relid;
+}
+
+// A table with inheritance children (not partitions): refused.
+void refuse_inheritance_children(Relation rel, const char* function) {
+  if (!rel->rd_rel->relhassubclass) return;  // never had a child (the flag is cleared lazily)
+  Oid relid = RelationGetRelid(rel);
+  Oid child = pg_call<Oid>([&] {
+    List* children = find_inheritance_children(relid, NoLock);
+    Oid first = children != NIL ? linitial_oid(children) : InvalidOid;
+    list_free(children);
+    return first;
+  });
+  if (!OidIsValid(child)) return;
+  std::string name = pg_call<char*>([&] { return get_rel_name(child); });
+  throw Error(sqlstate::kFeatureNotSupported,
+              std::string(function) + ": relation " + quoted(RelationGetRelationName(rel)) +
+                  " has inheritance children, such as " + quoted(name.c_str()),
+              "PostgreSQL does not keep a key unique across an inheritance tree (an upsert could "
+              "add a key a child already has), and statements on the parent would also read and "
+              "write the rows of its children, which its stamp trigger does not stamp.",
+              "Use the row functions on each child table on its own, or on a partitioned table "
+              "(ALTER TABLE " + regclass_name(child) + " NO INHERIT " + regclass_name(relid) +
+                  " undoes the inheritance).");
+}
+
+// Every partition of the partitioned table rel, at every level, locked as
+// the statements will lock them: a table with the same stamp trigger as
+// rel's (`stamp`) and stamp columns the trigger can keep.  Plain tables
+// are checked by the caller.
+void verify_partitions(Relation rel, const Trigger* stamp, const StampColumns& stamps,
+                       const char* function, Oid stamp_function, TableShape* shape) {
+  Oid table = RelationGetRelid(rel);
+  for (Oid partition : partitions_of(table, RowExclusiveLock)) {
+    check_for_interrupts();
+    char kind = pg_call<char>([&] { return get_rel_relkind(partition); });
+    if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE) {
+      std::string name = pg_call<char*>([&] { return get_rel_name(partition); });
+      throw Error(sqlstate::kFeatureNotSupported,
+                  std::string(function) + ": partition " + quoted(name.c_str()) + " of relation " +
+                      quoted(shape->relname) + " is not a table",
+                  "Rows written to it do not pass through a docpatch_stamp trigger docpatch can verify "
+                  "(a foreign table is written by its foreign data wrapper).",
+                  "Detach it: ALTER TABLE " + regclass_name(table) + " DETACH PARTITION " +
+                      regclass_name(partition) + ".");
+    }
+    OpenTable part(partition, function);
+    const Trigger* t = stamp_trigger_of(part.rel(), function, stamp_function, table);
+    if (!same_arguments(t, stamp))
+      throw Error(sqlstate::kNotInPrerequisiteState,
+                  std::string(function) + ": the docpatch_stamp trigger " + quoted(t->tgname) +
+                      " of partition " + quoted(RelationGetRelationName(part.rel())) +
+                      " has other arguments than " + quoted(stamp->tgname) + " of relation " +
+                      quoted(shape->relname),
+                  "The partition's stamps would be written into other columns than the ones the "
+                  "statements read.",
+                  "Drop the partition's own trigger: DROP TRIGGER " +
+                      std::string(quote_ident(t->tgname).c_str()) + " ON " +
+                      regclass_name(partition) + ".");
+    for (const StampColumn& c : stamp_columns(stamps))
+      refuse_unfit_stamp_column(function, partition, c.name, c.role, table);
+    note_verified(partition, t, shape);
+  }
 }
 
 // The unique index on the key column the statements rely on: unique,
@@ -158,22 +274,26 @@ void keep_shape(const TableShape& shape, PlanSet* set) {
   set->key_collation = shape.key_collation;
   set->key_compare = shape.key_compare;
   set->stamp_trigger = shape.stamp_trigger;
-  set->stamp_enabled = shape.stamp_enabled;
+  set->silent_on_origin = shape.silent_on_origin;
+  set->silent_on_replica = shape.silent_on_replica;
+  size_t n = shape.verified.size();
+  set->verified = static_cast<Oid*>(
+      pg_call<void*>([&] { return MemoryContextAlloc(CacheMemoryContext, n * sizeof(Oid)); }));
+  std::copy(shape.verified.begin(), shape.verified.end(), set->verified);
+  std::sort(set->verified, set->verified + n);
+  set->nverified = static_cast<int>(n);
 }
 
-void check_stamp_fires(const char* function, const char* relname, char stamp_enabled) {
-  Trigger t;
-  std::memset(&t, 0, sizeof(t));
-  t.tgenabled = stamp_enabled;
-  if (trigger_fires_now(&t)) return;
+void check_stamp_fires(const char* function, const PlanSet& set) {
+  bool replica = SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA;
+  Oid silent = replica ? set.silent_on_replica : set.silent_on_origin;
+  if (!OidIsValid(silent)) return;
+  std::string name = pg_call<char*>([&] { return get_rel_name(silent); });
   throw Error(sqlstate::kNotInPrerequisiteState,
-              std::string(function) + ": the docpatch_stamp trigger of relation " + quoted(relname) +
-                  " does not fire in this session",
-              "session_replication_role is " +
-                  std::string(SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ? "replica"
-                                                                                           : "origin") +
-                  " and the trigger fires " +
-                  (stamp_enabled == TRIGGER_FIRES_ON_REPLICA ? "only on replicas" : "only on origin") +
+              std::string(function) + ": the docpatch_stamp trigger of relation " +
+                  quoted(name.c_str()) + " does not fire in this session",
+              "session_replication_role is " + std::string(replica ? "replica" : "origin") +
+                  " and the trigger fires " + (replica ? "only on origin" : "only on replicas") +
                   ": the stamps would not be written.",
               "RESET session_replication_role, or ALTER TABLE ... ENABLE ALWAYS TRIGGER the stamp "
               "trigger.");
@@ -221,21 +341,14 @@ TableShape inspect_table(Oid relid, const char* key_column, const char* doc_colu
                 "Each copy would draw its own etag and timestamps: the copies would disagree.",
                 "Use a hash-distributed table with citus.shard_replication_factor = 1; see the Citus "
                 "page of docpatch's documentation.");
+  bool partitioned = rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE;
+  if (!partitioned) refuse_inheritance_children(rel, function);
 
-  const Trigger* trigger = stamp_trigger_of(rel, function, stamp_function);
+  const Trigger* trigger = stamp_trigger_of(rel, function, stamp_function, relid);
   shape.stamp_trigger = trigger->tgoid;
-  shape.stamp_enabled = trigger->tgenabled;
   StampColumns stamps =
       parse_stamp_arguments(trigger->tgnargs, trigger->tgargs, trigger->tgname, relname);
-  struct StampColumn {
-    const char* role;
-    const char* name;
-    Oid type;
-    const char* type_name;
-  } stamp_columns[] = {{"created_at", stamps.created_at, TIMESTAMPTZOID, "timestamptz"},
-                       {"updated_at", stamps.updated_at, TIMESTAMPTZOID, "timestamptz"},
-                       {"etag", stamps.etag, TEXTOID, "text"}};
-  for (const StampColumn& c : stamp_columns) {
+  for (const StampColumn& c : stamp_columns(stamps)) {
     Column col;
     if (!find_column(desc, c.name, &col))
       throw Error(sqlstate::kUndefinedColumn,
@@ -254,7 +367,10 @@ TableShape inspect_table(Oid relid, const char* key_column, const char* doc_colu
                   std::string(function) + ": column " + quoted(c.name) + " of relation " +
                       quoted(relname) + " is the " + c.role + " column of the docpatch_stamp trigger",
                   {}, "Name the table's key and jsonb document columns with key_column and doc_column.");
+    refuse_unfit_stamp_column(function, relid, c.name, c.role, relid);
   }
+  note_verified(relid, trigger, &shape);
+  if (partitioned) verify_partitions(rel, trigger, stamps, function, stamp_function, &shape);
 
   shape.key = quote_ident(key_column);
   shape.doc = quote_ident(doc_column);
@@ -264,20 +380,18 @@ TableShape inspect_table(Oid relid, const char* key_column, const char* doc_colu
   shape.key_type = key.type;
   shape.key_typmod = key.typmod;
   if (!key_index(rel, key.attnum, &shape)) {
-    std::string table = regclass_name(relid);
+    std::string table_sql = regclass_name(relid);
     std::string column = quote_ident(key_column).c_str();
     throw Error(sqlstate::kInvalidColumnReference,
                 std::string(function) + ": relation " + quoted(relname) +
                     " has no unique index on column " + quoted(key_column),
                 "The key column must identify one row: a primary key or a plain, immediate unique "
                 "index on that column alone.",
-                "Add one with ALTER TABLE " + table + " ADD PRIMARY KEY (" + column +
-                    ") or CREATE UNIQUE INDEX ON " + table + " (" + column + ").");
+                "Add one with ALTER TABLE " + table_sql + " ADD PRIMARY KEY (" + column +
+                    ") or CREATE UNIQUE INDEX ON " + table_sql + " (" + column + ").");
   }
   shape.qualified = qualified_name(relid);
-  shape.update_target = RelationGetForm(rel)->relkind == RELKIND_PARTITIONED_TABLE
-                            ? shape.qualified
-                            : "ONLY " + shape.qualified;
+  shape.update_target = partitioned ? shape.qualified : "ONLY " + shape.qualified;
   return shape;
 }
 

@@ -34,27 +34,44 @@ struct TableShape {
   PgString key_collate;   // " COLLATE "schema"."name"" or empty
   PgString conflict;      // the ON CONFLICT target naming that index: (key COLLATE ... opclass)
   Oid stamp_trigger = InvalidOid;
-  char stamp_enabled = TRIGGER_FIRES_ON_ORIGIN;
+  // Every relation the statements can write -- the table, and for a
+  // partitioned table every partition at every level -- sorted.  Each was
+  // verified to have the stamp trigger (enabled, BEFORE INSERT OR UPDATE FOR
+  // EACH ROW, no column list, no WHEN, the last BEFORE row trigger, the
+  // table's arguments) and fit stamp columns (stamp_columns.hpp).
+  PgVector<Oid> verified;
+  // The first of them whose stamp trigger does not fire under
+  // session_replication_role origin (it is ENABLE REPLICA), and the first
+  // whose trigger does not fire under replica (plain ENABLE); InvalidOid
+  // when there is none.
+  Oid silent_on_origin = InvalidOid;
+  Oid silent_on_replica = InvalidOid;
 };
 
 // Inspects the relation (which the caller has locked) for `function` (named
 // in messages).  `stamp_function` is the OID of docpatch_stamp() in the
 // extension's schema.  Throws with a specific SQLSTATE when the table does not
 // fit: 42809 not a table, 42703 unknown column, 42804 wrong column type,
-// 55000 no (enabled) docpatch_stamp trigger or a BEFORE trigger that fires
-// after it, 42P10 no unique index on the key column, 0A000 a Citus table
-// kept in several copies, DP005 overlapping column arguments.
+// 55000 no (enabled) docpatch_stamp trigger, one with a column list or a
+// WHEN condition, a BEFORE trigger that fires after it, or a generated stamp
+// column, 42P10 no unique index on the key column or a stamp column in a
+// unique index, 0A000 a Citus table kept in several copies, a table with
+// inheritance children or a partition that is not a table, DP005
+// overlapping column arguments -- on the table and on every partition (the
+// message names the partition), which are locked (RowExclusiveLock).
 TableShape inspect_table(Oid relid, const char* key_column, const char* doc_column,
                          const char* function, Oid stamp_function);
 
 // Copies what calls need at run time (names for messages, the key's
-// conversion and comparison, the stamp trigger) into a PlanSet.
+// conversion and comparison, the stamp trigger, the verified relations)
+// into a PlanSet.
 void keep_shape(const TableShape& shape, PlanSet* set);
 
-// 55000 when the stamp trigger would not fire in this session
-// (session_replication_role = replica for a trigger that fires on origin,
-// or the other way round): what the row functions read back would not be
-// the trigger's.  Checked at every call; cheap.
-void check_stamp_fires(const char* function, const char* relname, char stamp_enabled);
+// 55000 when the stamp trigger of a relation the statements can write would
+// not fire in this session (session_replication_role = replica for a
+// trigger that fires on origin, or the other way round): what the row
+// functions read back would not be the trigger's.  Checked at every call;
+// two comparisons.
+void check_stamp_fires(const char* function, const PlanSet& set);
 
 }  // namespace docpatch::rows

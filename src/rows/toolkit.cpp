@@ -133,6 +133,18 @@ void relation_gone(Oid relid, const char* function) {
                                              std::to_string(relid) + " does not exist");
 }
 
+PgVector<Oid> partitions_of(Oid relid, LOCKMODE lockmode) {
+  PgVector<Oid> out;
+  pg_guard([&] {
+    List* all = find_all_inheritors(relid, lockmode, nullptr);
+    ListCell* lc;
+    foreach (lc, all)
+      if (lfirst_oid(lc) != relid) out.push_back(lfirst_oid(lc));
+    list_free(all);
+  });
+  return out;
+}
+
 OpenTable::OpenTable(Oid relid, const char* function) {
   // relation_open, not table_open: table_open refuses indexes and composite
   // types itself (worded differently from 16 on); the kind check below

@@ -81,6 +81,10 @@ class OpenTable {
   Relation rel_ = nullptr;
 };
 
+// The partitions of partitioned table relid at every level, relid left
+// out, each locked with lockmode (NoLock: read without locking them).
+PgVector<Oid> partitions_of(Oid relid, LOCKMODE lockmode);
+
 // 42P01 for a relation that no longer exists.
 [[noreturn]] void relation_gone(Oid relid, const char* function);
 

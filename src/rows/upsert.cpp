@@ -339,7 +339,7 @@ void upsert(FunctionCallInfo fcinfo, const UpsertArgs& a, ResultSink* out) {
                               a.key_column, a.doc_column);
   PlanUse use;
   cached_plans(key, &use, [&](PlanSet* set) { build_plans(set, a, nsp); });
-  check_stamp_fires(kFunction, use.set().relname, use.set().stamp_enabled);
+  check_stamp_fires(kFunction, use.set());
 
   Upsert upsert(a, use, results);
   PgVector<Written> written{PgAllocator<Written>(results)};
