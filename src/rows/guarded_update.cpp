@@ -18,7 +18,10 @@
 // The SELECT locks the row as an UPDATE would (FOR NO KEY UPDATE, which also
 // applies row-level security's UPDATE policies): under READ COMMITTED a
 // concurrent update makes it wait and lock the newest version, under
-// REPEATABLE READ it is a serialization failure (40001).  With the row
+// REPEATABLE READ it is a serialization failure (40001).  Under READ
+// COMMITTED a lock that finds no row looks once more with a new snapshot:
+// the row it waited for may have been deleted and its key inserted again by
+// the same transaction.  With the row
 // locked, the function decides in C, in this order: no row is DP010; an
 // If-Match other than the row's etag, compared byte for byte whatever the
 // column's collation, is DP011; then the patch is applied to the locked
@@ -181,7 +184,14 @@ void guarded_update(FunctionCallInfo fcinfo, const GuardedUpdateArgs& a, ResultS
   values[0] = converter.convert(a.id);
   const char nulls[2] = {' ', ' '};
 
-  if (spi_execute(use.plan(kLockPlan), values, nulls) == 0) {
+  uint64 locked = spi_execute(use.plan(kLockPlan), values, nulls);
+  // Under READ COMMITTED the lock waited for a transaction that deleted the
+  // version its snapshot saw may also have inserted the key again: a second
+  // look, with a snapshot taken now, finds that row (as the 1.1 statement's
+  // second UPDATE did), so the call answers for the row the key names now.
+  if (locked == 0 && !IsolationUsesXactSnapshot())
+    locked = spi_execute(use.plan(kLockPlan), values, nulls);
+  if (locked == 0) {
     // Not there, or row-level security hides it from an UPDATE.
     bool visible = spi_execute(use.plan(kExistsPlan), values, nulls) > 0;
     not_found(set, a,

@@ -244,7 +244,7 @@ std::vector<std::string> after_enable_statements(Shape& s, Dice& dice, const std
 ShapeChange draw_change(Shape& s, Dice& dice, const std::string& role) {
   ShapeChange c;
   if (s.stamp_absent) {  // without a stamp trigger: docpatch_enable, or one that drifted
-    if (dice.chance(80)) {
+    if (dice.chance(80) || !s.stamp_columns) {
       c.statements.push_back(s.enable_sql());
       c.is_enable = true;
     } else {

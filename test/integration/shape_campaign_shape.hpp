@@ -39,6 +39,7 @@ struct Shape {
   bool trigger_drift = false;          // the stamp re-created with a column list or WHEN
   bool late_trigger = false;           // a BEFORE trigger sorting after zz_docpatch_stamp
   bool stamp_absent = false;           // no stamp trigger (disabled, or enable refused)
+  bool stamp_columns = false;          // the stamp columns exist (a drifted trigger can name them)
 
   // A shape the row layer must handle: a refusal is a failure unless the
   // step itself calls for it.
@@ -46,8 +47,19 @@ struct Shape {
     return !(child || partition_trigger_off || trigger_drift || late_trigger || stamp_absent ||
              generated_etag || etag_is_key);
   }
-  // Shapes whose every write the row functions must refuse with 55000.
-  bool must_refuse() const { return late_trigger || stamp_absent; }
+  // Shapes whose every call the row functions must refuse: a table with an
+  // inheritance child (0A000), a stamp trigger that would not fire for every
+  // write on every partition, or another BEFORE trigger after it (55000), a
+  // stamp column that is the key (42P10) -- whatever caused it, before any
+  // write.
+  bool must_refuse() const {
+    return child || partition_trigger_off || trigger_drift || late_trigger || stamp_absent;
+  }
+  // The SQLSTATEs a refusal of such a shape may carry (a shape with several
+  // faults is refused for whichever the row functions check first).
+  bool refusal_fits(const std::string& sqlstate) const {
+    return sqlstate == "55000" || (child && sqlstate == "0A000") || (etag_is_key && sqlstate == "42P10");
+  }
 
   std::string key_type() const;
   std::string etag_column() const { return etag_is_key ? "id" : "etag"; }
