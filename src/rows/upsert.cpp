@@ -228,7 +228,15 @@ class Upsert {
 
     Proposal proposal = propose(a_.mode, docs, n, whole);
     Datum values[3] = {key, PointerGetDatum(proposal.doc), (Datum)0};
-    if (execute(kInsertPlan, values) > 0) return created(first_item, true, proposal);
+    if (execute(kInsertPlan, values) > 0) {
+      // The stamp trigger marks the etag it draws for an INSERT: a new row
+      // without that mark was not stamped (a partition's trigger disabled
+      // after the plans were verified).
+      EtagBytes etag = first_etag();
+      if (etag.is_null || !etag_drawn_by_insert(etag.bytes.data(), etag.bytes.size()))
+        unstamped(id, "insert of the", "did not draw an etag");
+      return created(first_item, true, proposal);
+    }
 
     // Nothing inserted: the key is taken by a row the lock did not see
     // (under READ COMMITTED one committed after the lock's snapshot, visible
@@ -270,15 +278,19 @@ class Upsert {
                  size_t first_item) {
     Datum values[2] = {key, patch};
     if (execute(n == 1 ? kApplyPlan : kFoldPlan, values) == 0) not_written(id);
-    if (first_etag() == replaced)
-      throw Error(sqlstate::kNotInPrerequisiteState,
-                  std::string(kFunction) + ": the update of the " + row_description(id) +
-                      " kept the etag it replaced",
-                  "The docpatch_stamp trigger did not draw a new etag for this write (it did not "
-                  "fire, or something after it put the old etag back); nothing was written.",
-                  "Repair the stamp trigger with SELECT docpatch_enable(" + regclass_literal(a_.relid) +
-                      ").");
+    if (first_etag() == replaced) unstamped(id, "update of the", "kept the etag it replaced");
     return kept(first_item, false);
+  }
+
+  // 55000: the write's own RETURNING shows the stamp trigger did not draw
+  // its etag; the error undoes the write.
+  [[noreturn]] void unstamped(const char* id, const char* write, const char* what) const {
+    throw Error(sqlstate::kNotInPrerequisiteState,
+                std::string(kFunction) + ": the " + write + " " + row_description(id) + " " + what,
+                "The docpatch_stamp trigger did not draw a new etag for this write (it did not "
+                "fire, or something after it put the old etag back); nothing was written.",
+                "Repair the stamp trigger with SELECT docpatch_enable(" + regclass_literal(a_.relid) +
+                    ").");
   }
 
   Written created(size_t first_item, bool inserted, const Proposal& proposal) {
