@@ -160,6 +160,8 @@ class Campaign {
 
   Row current(const Session& s, const std::string& key) const;
   bool changed(const Session& s, const std::string& key) const;
+  void expect_upsert_of(const Session& s, const std::string& key, const Row& cur, const Patch& p,
+                        Expectation* e) const;
   void store(Session& s, const std::string& key, const Row& r);
   void check_write(Session& s, const std::string& key, const std::string& spelled, const Row& before,
                    const std::string& etag, const std::string& created, bool noop,
@@ -507,6 +509,27 @@ void Campaign::step_guarded(Session& s) {
   check_write(s, key, spelled, cur, etag, created, p.noop, std::nullopt, call);
 }
 
+// What an upsert of `key` (the row `cur` before it, the patch `p`, or the
+// fold of a batch's items for it) may be refused with, and must not do.
+void Campaign::expect_upsert_of(const Session& s, const std::string& key, const Row& cur, const Patch& p,
+                                Expectation* e) const {
+  if (cur.exists && cur.hidden) {
+    e->natural.insert("42501");
+    e->forbid("an upsert of a row RLS hides from the caller succeeded");
+  }
+  // A row RLS hides, or (REPEATABLE READ) one committed after the caller's
+  // snapshot, is a new row to the caller: its proposed document (a patch
+  // that fails on {} leaves it {}) meets the table's constraints before the
+  // conflict is found.
+  if (!cur.exists || cur.hidden || changed(s, key)) {
+    if (shape_.check_title && (!p.adds_title || p.drops_title || p.may_miss_path)) e->natural.insert("23514");
+    if (shape_.tenant && !shape_.tenant_trigger) e->natural.insert("23502");
+  }
+  if (shape_.check_title && p.drops_title) e->natural.insert("23514");
+  if (p.may_miss_path) e->natural.insert("DP002");
+  if (changed(s, key)) e->natural.insert("40001");
+}
+
 void Campaign::step_upsert(Session& s) {
   std::string key = dice_.pick(shape_.keys());
   std::string spelled = shape_.spell(key, dice_);
@@ -522,24 +545,11 @@ void Campaign::step_upsert(Session& s) {
                   params);
   Row cur = current(s, key);
   Expectation e;
-  if (cur.exists && cur.hidden) {
-    e.natural.insert("42501");
-    e.forbid("an upsert of a row RLS hides from the caller succeeded");
-  }
+  expect_upsert_of(s, key, cur, p, &e);
   if (p.skip) {
     e.natural.insert("DP010");
     if (shape_.skip_trigger) e.forbid("a write that a BEFORE trigger skipped was reported as done");
   }
-  // A row RLS hides, or (REPEATABLE READ) one committed after the caller's
-  // snapshot, is a new row to the caller: its proposed document meets the
-  // table's constraints before the conflict is found.
-  if (!cur.exists || cur.hidden || changed(s, key)) {  // (a patch that fails on {} leaves the proposed row {})
-    if (shape_.check_title && (!p.adds_title || p.may_miss_path)) e.natural.insert("23514");
-    if (shape_.tenant && !shape_.tenant_trigger) e.natural.insert("23502");
-  }
-  if (shape_.check_title && p.drops_title) e.natural.insert("23514");
-  if (p.may_miss_path) e.natural.insert("DP002");
-  if (changed(s, key)) e.natural.insert("40001");
   if (!o.ok) {
     log("   -> " + o.sqlstate);
     judge_refusal(o, e, true, call);
@@ -593,17 +603,7 @@ void Campaign::step_batch(Session& s) {
     Row cur = current(s, key);
     before.push_back(cur);
     const Patch& p = merged[key];
-    if (cur.exists && cur.hidden) {
-      e.natural.insert("42501");
-      e.forbid("an upsert of a row RLS hides from the caller succeeded");
-    }
-    if (!cur.exists || cur.hidden || changed(s, key)) {  // (see step_upsert)
-      if (shape_.check_title && (!p.adds_title || p.drops_title || p.may_miss_path)) e.natural.insert("23514");
-      if (shape_.tenant && !shape_.tenant_trigger) e.natural.insert("23502");
-    }
-    if (shape_.check_title && p.drops_title) e.natural.insert("23514");
-    if (p.may_miss_path) e.natural.insert("DP002");
-    if (changed(s, key)) e.natural.insert("40001");
+    expect_upsert_of(s, key, cur, p, &e);
   }
   if (!o.ok) {
     log("   -> " + o.sqlstate);
