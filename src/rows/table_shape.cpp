@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "boundary/interruptible_sort.hpp"
 #include "rows/citus.hpp"
 #include "rows/stamp.hpp"
 #include "rows/stamp_columns.hpp"
@@ -280,7 +281,7 @@ void keep_shape(const TableShape& shape, PlanSet* set) {
   set->verified = static_cast<Oid*>(
       pg_call<void*>([&] { return MemoryContextAlloc(CacheMemoryContext, n * sizeof(Oid)); }));
   std::copy(shape.verified.begin(), shape.verified.end(), set->verified);
-  std::sort(set->verified, set->verified + n);
+  sort_checking_interrupts(set->verified, set->verified + n, [](Oid x, Oid y) { return x < y; });
   set->nverified = static_cast<int>(n);
 }
 
