@@ -49,21 +49,18 @@ const Trigger* stamp_trigger_of(Relation rel, const char* function, Oid stamp_fu
       misfit = t;
     }
   }
-  std::string repair = "Call SELECT docpatch_enable(" + regclass_literal(table) +
-                       ") to re-create it as BEFORE INSERT OR UPDATE ... FOR EACH ROW, without "
-                       "column list or WHEN condition.";
-  const char* skips = "It does not fire for every write: the writes it skips would keep their etag, "
-                      "and a stale If-Match would still match.";
-  if (found != nullptr && found->tgnattr > 0)
+  // A column list or a WHEN condition: the trigger skips writes.  (The hint
+  // is built only for the refusal: this runs for every partition.)
+  if (found != nullptr && (found->tgnattr > 0 || found->tgqual != nullptr))
     throw Error(sqlstate::kNotInPrerequisiteState,
                 std::string(function) + ": the docpatch_stamp trigger " + quoted(found->tgname) +
-                    " of relation " + quoted(relname) + " has a column list (UPDATE OF ...)",
-                skips, repair);
-  if (found != nullptr && found->tgqual != nullptr)
-    throw Error(sqlstate::kNotInPrerequisiteState,
-                std::string(function) + ": the docpatch_stamp trigger " + quoted(found->tgname) +
-                    " of relation " + quoted(relname) + " has a WHEN condition",
-                skips, repair);
+                    " of relation " + quoted(relname) + " has " +
+                    (found->tgnattr > 0 ? "a column list (UPDATE OF ...)" : "a WHEN condition"),
+                "It does not fire for every write: the writes it skips would keep their etag, "
+                "and a stale If-Match would still match.",
+                "Call SELECT docpatch_enable(" + regclass_literal(table) +
+                    ") to re-create it as BEFORE INSERT OR UPDATE ... FOR EACH ROW, without "
+                    "column list or WHEN condition.");
   if (found != nullptr) {
     const Trigger* after = before_trigger_after(td, found, true, true);
     if (after != nullptr)
